@@ -1,0 +1,121 @@
+/**
+ * The crypto boundary. Everything the protocol engine needs from cryptography goes through a
+ * `CryptoProvider`, so the same engine runs on `node:crypto` (fast, Node only) and on a portable
+ * provider (browsers, Workers). All methods are synchronous: no Promise enters the record layer
+ * or the handshake. Randomness also comes from here, so tests can make it deterministic.
+ */
+
+/** Hash functions used by TLS 1.2/1.3 PRFs and transcripts. */
+export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
+
+/** AEAD algorithms of the supported cipher suites. */
+export type AeadAlgorithm = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+
+/** An incremental hash. `digest()` finishes it; use `copy()` first to keep going. */
+export interface Hash {
+  update(data: Uint8Array): void;
+  /** An independent copy of the current state. */
+  copy(): Hash;
+  /** The digest of everything fed so far; the object must not be used afterwards. */
+  digest(): Uint8Array;
+}
+
+/** A keyed AEAD instance (one per direction and key epoch). */
+export interface Aead {
+  readonly algorithm: AeadAlgorithm;
+  /** Authentication tag length in bytes (16 for all supported algorithms). */
+  readonly tagLength: number;
+  /**
+   * Encrypts `plaintext` and returns `prefix || ciphertext || tag` in one fresh array, so the
+   * record layer can pass the record header as `prefix` and avoid a copy.
+   */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array;
+  /** Decrypts `ciphertext || tag`; returns null when authentication fails. */
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+}
+
+/** One side of an (EC)DHE exchange: our ephemeral key pair for one named group. */
+export interface KeyShare {
+  /** The TLS NamedGroup code point. */
+  readonly group: number;
+  /** Our public key in TLS encoding (raw 32 bytes for X25519, uncompressed point for NIST curves). */
+  readonly publicKey: Uint8Array;
+  /**
+   * The shared secret with the peer's TLS-encoded public key. Throws a TlsFailure
+   * (illegal_parameter, SSL_R_BAD_KEY_SHARE) for a malformed or invalid peer key, or an all-zero
+   * X25519 result.
+   */
+  deriveSecret(peerPublicKey: Uint8Array): Uint8Array;
+}
+
+/** Key kinds the signature code understands. */
+export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519';
+
+/** An imported private key. Opaque to the engine apart from its kind. */
+export interface PrivateKey {
+  readonly type: KeyType;
+  /** For `ec`: the curve ('P-256' | 'P-384' | 'P-521'). */
+  readonly curve?: string;
+  /** For RSA: modulus length in bits. */
+  readonly bits?: number;
+}
+
+/** An imported public key (from a certificate's SubjectPublicKeyInfo). */
+export interface PublicKey {
+  readonly type: KeyType;
+  readonly curve?: string;
+  readonly bits?: number;
+}
+
+/** The operations the TLS engine needs. Implementations: `crypto/node.ts`, later `crypto/portable.ts`. */
+export interface CryptoProvider {
+  /** A short name for traces ("node", "portable"). */
+  readonly name: string;
+
+  /** `n` cryptographically random bytes. */
+  randomBytes(n: number): Uint8Array;
+
+  /** Output length of a hash in bytes. */
+  hashLength(hash: HashAlgorithm): number;
+  /** A new incremental hash. */
+  createHash(hash: HashAlgorithm): Hash;
+  /** One-shot digest. */
+  digest(hash: HashAlgorithm, data: Uint8Array): Uint8Array;
+  /** HMAC(key, data). */
+  hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** HKDF-Extract(salt, ikm) (RFC 5869 2.2). */
+  hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
+  /** HKDF-Expand(prk, info, length) (RFC 5869 2.3). */
+  hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+
+  /** A keyed AEAD. `key` length must match the algorithm. */
+  createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead;
+
+  /** Whether a named group (TLS code point) is supported for key exchange. */
+  supportsGroup(group: number): boolean;
+  /** A fresh ephemeral key pair for `group`. */
+  generateKeyShare(group: number): KeyShare;
+  /**
+   * A key share from a known private key (raw scalar bytes), for reproducing published traces
+   * such as RFC 8448. Never needed in normal operation.
+   */
+  keyShareFromPrivate(group: number, privateKey: Uint8Array): KeyShare;
+
+  /**
+   * Imports a private key from PEM text (PKCS#8, or the traditional "RSA/EC PRIVATE KEY" forms)
+   * or PKCS#8 DER. Throws an Error with a clear message when the key cannot be read.
+   */
+  importPrivateKey(key: string | Uint8Array): PrivateKey;
+  /** Imports a public key from SubjectPublicKeyInfo DER. Throws for unsupported key kinds. */
+  importPublicKey(spki: Uint8Array): PublicKey;
+  /** SubjectPublicKeyInfo DER of the public half of a private key (for certificates we build). */
+  publicKeyOf(key: PrivateKey): Uint8Array;
+
+  /**
+   * Signs `message` with a TLS SignatureScheme (ECDSA output in DER, as TLS sends it; RSA-PSS
+   * with salt length equal to the hash length). Throws when the key cannot use that scheme.
+   */
+  sign(scheme: number, key: PrivateKey, message: Uint8Array): Uint8Array;
+  /** Verifies a signature made with a TLS SignatureScheme; false for any mismatch or malformed input. */
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+}
