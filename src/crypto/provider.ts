@@ -51,6 +51,9 @@ export interface KeyShare {
 /** Key kinds the signature code understands. */
 export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519';
 
+/** Kinds of signing key `generatePrivateKey` can make. */
+export type SigningKeyKind = 'ec-p256' | 'ec-p384' | 'rsa-2048' | 'ed25519';
+
 /** An imported private key. Opaque to the engine apart from its kind. */
 export interface PrivateKey {
   readonly type: KeyType;
@@ -110,6 +113,10 @@ export interface CryptoProvider {
   importPublicKey(spki: Uint8Array): PublicKey;
   /** SubjectPublicKeyInfo DER of the public half of a private key (for certificates we build). */
   publicKeyOf(key: PrivateKey): Uint8Array;
+  /** A new signing key (for ephemeral self-signed certificates: demos and tests). */
+  generatePrivateKey(kind: SigningKeyKind): PrivateKey;
+  /** PKCS#8 DER of a private key (to hand it to other tools). */
+  exportPrivateKey(key: PrivateKey): Uint8Array;
 
   /**
    * Signs `message` with a TLS SignatureScheme (ECDSA output in DER, as TLS sends it; RSA-PSS
