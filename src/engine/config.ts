@@ -1,0 +1,72 @@
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { ClientHello, EncryptedExtensions, NewSessionTicket, ServerHello } from '../wire/messages.js';
+
+/** A certificate chain (leaf first, DER) and its private key. */
+export interface CertifiedKey {
+  chain: Uint8Array[];
+  key: PrivateKey;
+}
+
+/** What the engine tells a peer-verification callback. */
+export interface PeerCertificateInfo {
+  /** The peer's chain as sent, leaf first (DER). */
+  chain: Uint8Array[];
+  /** The server name the client asked for (client side), if any. */
+  serverName: string | null;
+}
+
+/**
+ * Steering hooks for test tools and trace reproduction: each may rewrite a message just before it
+ * is encoded and sent. The transcript is always computed over the bytes actually sent, so a hook
+ * cannot desynchronise the handshake, only make it different. Not needed in normal use.
+ */
+export interface HandshakeHooks {
+  clientHello?(hello: ClientHello): ClientHello;
+  serverHello?(hello: ServerHello): ServerHello;
+  encryptedExtensions?(ee: EncryptedExtensions): EncryptedExtensions;
+}
+
+/** A ticket the server sends after the handshake; `ticket` is opaque to the client. */
+export type TicketToSend = Omit<NewSessionTicket, 'extensions'> & { extensions?: NewSessionTicket['extensions'] };
+
+/**
+ * Everything the protocol engine needs to run one connection. `SslContext` builds it; tests may
+ * build it directly. Lists are in preference order.
+ */
+export interface EngineConfig {
+  provider: CryptoProvider;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now(): number;
+  /** TLS 1.3 cipher suites. */
+  cipherSuites: number[];
+  /** Named groups for key exchange. */
+  groups: number[];
+  /** Groups the client sends key shares for in its first ClientHello (default: the first group). */
+  keyShareGroups?: number[];
+  /** Signature schemes we accept from the peer and may use ourselves. */
+  signatureSchemes: number[];
+  /** ALPN protocols (client: offered; server: accepted, in server preference order). */
+  alpnProtocols: string[];
+  /** Client: the server name to send (SNI) and to check the certificate against. */
+  serverName?: string;
+  /** Our certificate and key (required on the server). */
+  certifiedKey?: CertifiedKey;
+  /**
+   * Checks the peer's certificate chain; throws a TlsFailure (with the alert to send) to reject it.
+   * Required on the client: the SslContext provides one from its trust settings.
+   */
+  verifyPeer?(info: PeerCertificateInfo): void;
+  /** Client: send a legacy session ID and change_cipher_spec for middlebox compatibility (RFC 8446 D.4). */
+  middleboxCompat: boolean;
+  /** record_size_limit to advertise (RFC 8449), or undefined to not send the extension as a client. */
+  recordSizeLimit?: number;
+  /** Largest plaintext fragment we send (default 16384). */
+  maxFragmentLength: number;
+  /** Server: always ask for a cookie in HelloRetryRequest (and check it is echoed). */
+  hrrCookie?: boolean;
+  /** Server: tickets to send after the handshake (the sessions layer provides these). */
+  issueTickets?(resumptionMasterSecret: Uint8Array): TicketToSend[];
+  /** Server: cookie bytes for a HelloRetryRequest (default: a random 32-byte value). */
+  makeCookie?(): Uint8Array;
+  hooks?: HandshakeHooks;
+}

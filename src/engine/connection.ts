@@ -1,0 +1,523 @@
+import type { SuiteInfo } from '../crypto/suites.js';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, KeyUpdateRequest, ProtocolVersion, alertName } from '../wire/enums.js';
+import { Reason, TlsFailure, receivedAlertReason } from '../wire/errors.js';
+import { HandshakeJoiner } from '../wire/handshake.js';
+import type { HandshakeMessage } from '../wire/messages.js';
+import type { EngineConfig } from './config.js';
+import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
+import { RecordProtection13 } from './record/protect.js';
+import { Transcript } from './transcript.js';
+import { Tls13Client } from './tls13/client.js';
+import type { KeySchedule13 } from './tls13/key-schedule.js';
+import { Tls13Server } from './tls13/server.js';
+
+/** What processing one incoming record produced. */
+export type RecordEvent =
+  /** Handshake or post-handshake messages were processed (the handshake may have completed). */
+  | { kind: 'handshake' }
+  /** Application data, in order. */
+  | { kind: 'data'; data: Uint8Array }
+  /** The peer's close_notify: its write side is closed. */
+  | { kind: 'close_notify' }
+  /** A record that carries nothing for the caller (compatibility CCS, ignored warning alert, empty record, skipped early data). */
+  | { kind: 'ignored'; what: string };
+
+/** Parameters agreed by the handshake, for callers and traces. */
+export interface Negotiated {
+  version: 'TLSv1.3' | 'TLSv1.2' | null;
+  suite: SuiteInfo | null;
+  group: number | null;
+  /** Scheme we signed our CertificateVerify with. */
+  signatureScheme: number | null;
+  /** Scheme the peer signed with. */
+  peerSignatureScheme: number | null;
+  alpn: string | null;
+  serverName: string | null;
+  /** The peer's certificate chain as sent (leaf first, DER). */
+  peerCertificates: Uint8Array[];
+  /** Whether a HelloRetryRequest happened. */
+  helloRetry: boolean;
+  /** Whether the server asked us for a client certificate. */
+  certificateRequested: boolean;
+}
+
+/** A TLS 1.3 ticket received from the server, with the PSK it stands for. */
+export interface ReceivedTicket {
+  lifetime: number;
+  ageAdd: number;
+  nonce: Uint8Array;
+  ticket: Uint8Array;
+  maxEarlyData: number;
+  psk: Uint8Array;
+  suite: SuiteInfo;
+  receivedAt: number;
+  alpn: string | null;
+  serverName: string | null;
+}
+
+/** A handshake state machine (one per role and version). */
+export interface HandshakeMachine {
+  /** Client: sends the first flight. */
+  start(): void;
+  /** Handles one complete handshake message. Throws TlsFailure. */
+  handle(message: HandshakeMessage): void;
+}
+
+/** A message-level trace entry for `-msg`-style output. */
+export interface TraceEvent {
+  direction: 'sent' | 'received';
+  /** 'handshake' | 'alert' | 'change_cipher_spec' | 'application_data' */
+  content: string;
+  /** Handshake message type or alert description. */
+  code?: number;
+  level?: number;
+  length: number;
+}
+
+/** Limit on consecutive records that carry no progress (empty records, warnings, CCS). */
+const MAX_EMPTY_RECORDS = 32;
+/** OpenSSL's MAX_WARN_ALERT_COUNT: the 5th warning alert in a row is fatal (S-54). */
+const MAX_WARN_ALERTS = 5;
+/** How many received tickets a client keeps (bounded memory whatever the server sends). */
+const MAX_TICKETS = 8;
+
+/**
+ * The sans-I/O TLS connection: bytes in (`receive`), records processed one at a time
+ * (`nextRecord`), bytes out (`takeOutput`). It never touches a socket, a timer or global
+ * randomness. Failures are thrown as TlsFailure; the caller then calls `fail()` to queue the alert.
+ */
+export class Connection {
+  readonly config: EngineConfig;
+  readonly transcript: Transcript;
+  readonly negotiated: Negotiated = {
+    version: null,
+    suite: null,
+    group: null,
+    signatureScheme: null,
+    peerSignatureScheme: null,
+    alpn: null,
+    serverName: null,
+    peerCertificates: [],
+    helloRetry: false,
+    certificateRequested: false,
+  };
+  /** Tickets received (client), newest last. */
+  readonly tickets: ReceivedTicket[] = [];
+  /** Optional observer for traces (`-msg`). */
+  onTrace: ((e: TraceEvent) => void) | null = null;
+
+  /** True once our side considers the handshake finished (application data may flow). */
+  handshakeComplete = false;
+  /** We have queued our close_notify. */
+  closeNotifySent = false;
+  /** The peer's close_notify arrived. */
+  closeNotifyReceived = false;
+  /** A fatal alert arrived from the peer (its description). */
+  fatalAlertReceived: number | null = null;
+  /** The fatal alert we sent, if any. */
+  fatalAlertSent: number | null = null;
+  /** The failure that ended this connection, if any (sticky). */
+  failure: TlsFailure | null = null;
+
+  /** Key schedule (TLS 1.3), set by the state machine once the suite is known. */
+  keySchedule: KeySchedule13 | null = null;
+  /** Current traffic secrets, kept for KeyUpdate. */
+  clientTrafficSecret: Uint8Array | null = null;
+  serverTrafficSecret: Uint8Array | null = null;
+  exporterSecret: Uint8Array | null = null;
+  resumptionSecret: Uint8Array | null = null;
+
+  readonly machine: HandshakeMachine;
+  /** Whether a plaintext compatibility change_cipher_spec may still arrive (TLS 1.3, before the peer's Finished). */
+  ccsAllowed = false;
+  /** Bytes of rejected 0-RTT data the server may still skip (RFC 8446 4.2.10). */
+  earlyDataSkipBudget = 0;
+  /** Largest plaintext we put in one record (the peer's record_size_limit may lower it). */
+  maxSendFragment: number;
+
+  private readonly deframer = new Deframer();
+  private readonly joiner = new HandshakeJoiner();
+  private readProtection: RecordProtection13 | null = null;
+  private writeProtection: RecordProtection13 | null = null;
+  private pendingHandshake: Uint8Array[] = [];
+  private output: Uint8Array[] = [];
+  private outputLength = 0;
+  private firstRecordSent = false;
+  private emptyRecords = 0;
+  private warnAlerts = 0;
+
+  constructor(
+    config: EngineConfig,
+    readonly role: 'client' | 'server',
+  ) {
+    this.config = config;
+    this.transcript = new Transcript(config.provider);
+    this.maxSendFragment = Math.min(16384, config.maxFragmentLength);
+    this.machine = role === 'client' ? new Tls13Client(this) : new Tls13Server(this);
+  }
+
+  /** Client: queues the first flight. Server: nothing (it waits for a ClientHello). */
+  start(): void {
+    this.machine.start();
+    this.flushHandshake();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Appends bytes read from the transport. */
+  receive(data: Uint8Array): void {
+    this.deframer.push(data);
+  }
+
+  /** Bytes received but not yet processed as records. */
+  get bufferedInput(): number {
+    return this.deframer.buffered;
+  }
+
+  /**
+   * Processes the next complete record, or returns null when more input is needed. Throws
+   * TlsFailure when the peer's input is bad or a fatal alert arrives; the caller must then call
+   * `fail()` (which is a no-op for received fatal alerts).
+   */
+  nextRecord(): RecordEvent | null {
+    if (this.failure) throw this.failure;
+    const record = this.deframer.next();
+    if (!record) return null;
+    const event = this.processRecord(record);
+    this.flushHandshake();
+    return event;
+  }
+
+  private processRecord(record: RawRecord): RecordEvent {
+    let type = record.type;
+    let content = record.fragment;
+    if (this.readProtection && type === ContentType.application_data) {
+      try {
+        ({ type, content } = this.readProtection.open(record.header, record.fragment));
+      } catch (e) {
+        if (this.earlyDataSkipBudget > 0 && e instanceof TlsFailure && e.alert === AlertDescription.bad_record_mac) {
+          // Rejected 0-RTT data: skip it, within the advertised bound (RFC 8446 4.2.10).
+          this.earlyDataSkipBudget -= Math.min(this.earlyDataSkipBudget, record.fragment.length);
+          this.readProtection.undoLastOpen();
+          return this.noProgress('skipped early data');
+        }
+        throw e;
+      }
+      this.earlyDataSkipBudget = 0;
+    } else if (type === ContentType.change_cipher_spec) {
+      return this.handleCcs(content);
+    } else if (this.readProtection) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, `unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after keys were installed`);
+    } else {
+      if (content.length > 16384) throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, 'plaintext record over 2^14 bytes');
+      if (type === ContentType.application_data) {
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake keys');
+      }
+    }
+
+    switch (type) {
+      case ContentType.handshake:
+        return this.handleHandshakeRecord(content);
+      case ContentType.alert:
+        return this.handleAlert(content);
+      case ContentType.application_data:
+        if (!this.handshakeComplete) {
+          throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake finished');
+        }
+        if (this.joiner.pending) {
+          throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data inside a fragmented handshake message');
+        }
+        if (content.length === 0) return this.noProgress('empty application data record');
+        this.emptyRecords = 0;
+        this.warnAlerts = 0;
+        this.trace('received', 'application_data', content.length);
+        return { kind: 'data', data: content };
+      case ContentType.change_cipher_spec:
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_CHANGE_CIPHER_SPEC, 'change_cipher_spec inside a protected record');
+      default:
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNKNOWN_RECORD_TYPE, `record content type ${type}`);
+    }
+  }
+
+  private noProgress(what: string): RecordEvent {
+    if (++this.emptyRecords > MAX_EMPTY_RECORDS) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_TOO_MANY_EMPTY_RECORDS, `more than ${MAX_EMPTY_RECORDS} records in a row carried nothing`);
+    }
+    return { kind: 'ignored', what };
+  }
+
+  private handleCcs(content: Uint8Array): RecordEvent {
+    // TLS 1.3 middlebox compatibility (RFC 8446 5): a plaintext CCS of value 1 is dropped while
+    // the handshake runs; anything else is an unexpected_message.
+    if (!this.ccsAllowed || content.length !== 1 || content[0] !== 1) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_CHANGE_CIPHER_SPEC, 'change_cipher_spec not allowed here');
+    }
+    this.trace('received', 'change_cipher_spec', 1);
+    return this.noProgress('change_cipher_spec');
+  }
+
+  private handleHandshakeRecord(content: Uint8Array): RecordEvent {
+    if (content.length === 0) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'empty handshake record');
+    }
+    this.emptyRecords = 0;
+    this.warnAlerts = 0;
+    this.joiner.push(content);
+    for (let m = this.joiner.next(); m; m = this.joiner.next()) {
+      this.trace('received', 'handshake', m.raw.length, m.type);
+      this.machine.handle(m);
+      if (this.failure) break;
+    }
+    return { kind: 'handshake' };
+  }
+
+  private handleAlert(content: Uint8Array): RecordEvent {
+    if (content.length !== 2 || this.joiner.pending) {
+      throw new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_INVALID_ALERT, `alert record of ${content.length} bytes`);
+    }
+    const level = content[0]!;
+    const description = content[1]!;
+    this.trace('received', 'alert', 2, description, level);
+    const tls13 = this.negotiated.version !== 'TLSv1.2';
+    if (description === AlertDescription.close_notify && (tls13 || level === AlertLevel.warning)) {
+      // TLS 1.3 ignores the level (RFC 8446 6, S-53); TLS 1.2 needs warning level.
+      this.closeNotifyReceived = true;
+      return { kind: 'close_notify' };
+    }
+    if (level === AlertLevel.warning && (description === AlertDescription.user_canceled || !tls13)) {
+      // TLS 1.3: only user_canceled is a warning (S-55); TLS 1.2: warnings other than close_notify
+      // and no_renegotiation are ignored (S-54), but a run of them is fatal.
+      if (!tls13 && description === AlertDescription.no_renegotiation) {
+        throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_RENEGOTIATION_NOT_SUPPORTED, 'peer refused renegotiation');
+      }
+      if (++this.warnAlerts >= MAX_WARN_ALERTS) {
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_TOO_MANY_WARN_ALERTS, `${MAX_WARN_ALERTS} warning alerts in a row`);
+      }
+      return { kind: 'ignored', what: `warning alert ${description}` };
+    }
+    if (level !== AlertLevel.warning && level !== AlertLevel.fatal && !tls13) {
+      throw new TlsFailure(AlertDescription.illegal_parameter, Reason.SSL_R_UNKNOWN_ALERT_TYPE, `alert level ${level}`);
+    }
+    // Every other alert is fatal (RFC 8446 6.2, S-55, S-56): no alert goes back.
+    this.fatalAlertReceived = description;
+    throw receivedAlert(description);
+  }
+
+  // --------------------------------------------------------------- output
+
+  /** Whether records are waiting to be written to the transport. */
+  get hasOutput(): boolean {
+    return this.outputLength > 0;
+  }
+
+  /** Bytes waiting to be written to the transport. */
+  get outputBytes(): number {
+    return this.outputLength;
+  }
+
+  /** Takes all pending output as one array (null if none). */
+  takeOutput(): Uint8Array | null {
+    if (this.outputLength === 0) return null;
+    let out: Uint8Array;
+    if (this.output.length === 1) out = this.output[0]!;
+    else {
+      out = new Uint8Array(this.outputLength);
+      let at = 0;
+      for (const chunk of this.output) {
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+    }
+    this.output = [];
+    this.outputLength = 0;
+    return out;
+  }
+
+  private emit(record: Uint8Array): void {
+    this.output.push(record);
+    this.outputLength += record.length;
+  }
+
+  private writeRecord(type: number, content: Uint8Array): void {
+    if (this.writeProtection) {
+      this.emit(this.writeProtection.seal(type, content));
+      return;
+    }
+    const record = new Uint8Array(5 + content.length);
+    record[0] = type;
+    record[1] = 0x03;
+    // The first ClientHello goes in a record marked TLS 1.0 for old middleboxes (RFC 8446 5.1).
+    record[2] = !this.firstRecordSent && this.role === 'client' ? 0x01 : 0x03;
+    record[3] = content.length >>> 8;
+    record[4] = content.length & 0xff;
+    record.set(content, 5);
+    this.firstRecordSent = true;
+    this.emit(record);
+  }
+
+  /** Queues a handshake message; messages of one flight share records until a key change. */
+  sendHandshake(raw: Uint8Array, addToTranscript = true): void {
+    if (addToTranscript) this.transcript.add(raw);
+    this.trace('sent', 'handshake', raw.length, raw[0]);
+    this.pendingHandshake.push(raw);
+  }
+
+  /** Writes queued handshake messages as records under the current write key. */
+  flushHandshake(): void {
+    if (this.pendingHandshake.length === 0) return;
+    let total = 0;
+    for (const m of this.pendingHandshake) total += m.length;
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const m of this.pendingHandshake) {
+      all.set(m, at);
+      at += m.length;
+    }
+    this.pendingHandshake = [];
+    for (let i = 0; i < all.length; i += this.maxSendFragment) {
+      this.writeRecord(ContentType.handshake, all.subarray(i, Math.min(all.length, i + this.maxSendFragment)));
+    }
+  }
+
+  /** A plaintext change_cipher_spec record (TLS 1.3 middlebox compatibility, RFC 8446 D.4). */
+  sendCompatibilityCcs(): void {
+    this.flushHandshake();
+    this.emit(new Uint8Array([ContentType.change_cipher_spec, 0x03, 0x03, 0x00, 0x01, 0x01]));
+    this.trace('sent', 'change_cipher_spec', 1);
+  }
+
+  /** Encrypts application data into records of at most the negotiated fragment size. */
+  sendApplicationData(data: Uint8Array): void {
+    if (!this.handshakeComplete) throw new Error('sendApplicationData before the handshake completed');
+    const max = this.maxSendFragment;
+    for (let i = 0; i < data.length; i += max) {
+      const chunk = data.subarray(i, Math.min(data.length, i + max));
+      this.writeRecord(ContentType.application_data, chunk);
+    }
+    this.trace('sent', 'application_data', data.length);
+  }
+
+  /** Queues an alert record. */
+  sendAlert(level: number, description: number): void {
+    this.flushHandshake();
+    this.writeRecord(ContentType.alert, new Uint8Array([level, description]));
+    this.trace('sent', 'alert', 2, description, level);
+  }
+
+  /** Queues our close_notify (warning level for both versions, S-2). */
+  sendCloseNotify(): void {
+    if (this.closeNotifySent) return;
+    this.closeNotifySent = true;
+    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+  }
+
+  /**
+   * Ends the connection with a failure. Queues the fatal alert unless `sendAlert` is false, the
+   * failure carries none, or the failure is a received alert. Sticky: later calls keep the first.
+   */
+  fail(failure: TlsFailure, sendAlert = true): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.pendingHandshake = [];
+    if (sendAlert && failure.alert !== null && this.fatalAlertReceived === null) {
+      this.fatalAlertSent = failure.alert;
+      try {
+        this.sendAlert(AlertLevel.fatal, failure.alert);
+      } catch {
+        // Sealing the alert cannot fail with a valid key; if it does, there is nothing left to send.
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ key changes
+
+  /** Installs a TLS 1.3 read key derived from `secret`. Must happen on a record boundary. */
+  setReadSecret(suite: SuiteInfo, secret: Uint8Array): void {
+    if (this.joiner.pending) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
+    }
+    this.readProtection = this.protectionFor(suite, secret);
+    this.deframer.maxFragment = MAX_CIPHERTEXT_TLS13;
+  }
+
+  /** Installs a TLS 1.3 write key derived from `secret` (queued handshake messages go out under the old key first). */
+  setWriteSecret(suite: SuiteInfo, secret: Uint8Array): void {
+    this.flushHandshake();
+    this.writeProtection = this.protectionFor(suite, secret);
+  }
+
+  private protectionFor(suite: SuiteInfo, secret: Uint8Array): RecordProtection13 {
+    const ks = this.keySchedule!;
+    const { key, iv } = ks.trafficKeys(secret, suite.keyLength);
+    return new RecordProtection13(this.config.provider.createAead(suite.aead, key), iv);
+  }
+
+  /** Whether the joiner holds part of a handshake message. */
+  get handshakeFragmentPending(): boolean {
+    return this.joiner.pending;
+  }
+
+  // ------------------------------------------------------- post-handshake
+
+  /** Sends a KeyUpdate and moves our write side to the next traffic secret (RFC 8446 4.6.3). */
+  sendKeyUpdate(requestPeerUpdate: boolean): void {
+    if (!this.handshakeComplete || this.negotiated.version !== 'TLSv1.3') throw new Error('KeyUpdate needs an established TLS 1.3 connection');
+    const body = new Uint8Array([HandshakeType.key_update, 0, 0, 1, requestPeerUpdate ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested]);
+    this.sendHandshake(body, false);
+    this.flushHandshake();
+    const suite = this.negotiated.suite!;
+    const ks = this.keySchedule!;
+    if (this.role === 'client') {
+      this.clientTrafficSecret = ks.nextTrafficSecret(this.clientTrafficSecret!);
+      this.setWriteSecret(suite, this.clientTrafficSecret);
+    } else {
+      this.serverTrafficSecret = ks.nextTrafficSecret(this.serverTrafficSecret!);
+      this.setWriteSecret(suite, this.serverTrafficSecret);
+    }
+  }
+
+  /** Handles a received KeyUpdate: new read key, and an answer when asked (unless our write side is closed, S-19). */
+  receiveKeyUpdate(request: number): void {
+    const suite = this.negotiated.suite!;
+    const ks = this.keySchedule!;
+    if (this.role === 'client') {
+      this.serverTrafficSecret = ks.nextTrafficSecret(this.serverTrafficSecret!);
+      this.setReadSecret(suite, this.serverTrafficSecret);
+    } else {
+      this.clientTrafficSecret = ks.nextTrafficSecret(this.clientTrafficSecret!);
+      this.setReadSecret(suite, this.clientTrafficSecret);
+    }
+    if (request === KeyUpdateRequest.update_requested && !this.closeNotifySent) this.sendKeyUpdate(false);
+  }
+
+  /** Stores a ticket (client), keeping only the newest few. */
+  addTicket(ticket: ReceivedTicket): void {
+    this.tickets.push(ticket);
+    if (this.tickets.length > MAX_TICKETS) this.tickets.shift();
+  }
+
+  /** RFC 8446 7.5 exporter (RFC 5705 for TLS 1.2 comes with that version). */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (!this.handshakeComplete || !this.exporterSecret || !this.keySchedule) throw new Error('exporter used before the handshake completed');
+    return this.keySchedule.exportKeyingMaterial(this.exporterSecret, label, context, length);
+  }
+
+  /** The protocol version number negotiated so far. */
+  get versionNumber(): number {
+    return this.negotiated.version === 'TLSv1.2' ? ProtocolVersion.TLS1_2 : ProtocolVersion.TLS1_3;
+  }
+
+  private trace(direction: 'sent' | 'received', content: string, length: number, code?: number, level?: number): void {
+    if (this.onTrace) {
+      const e: TraceEvent = { direction, content, length };
+      if (code !== undefined) e.code = code;
+      if (level !== undefined) e.level = level;
+      this.onTrace(e);
+    }
+  }
+}
+
+/** The failure that stands for a fatal alert received from the peer: no alert is sent back. */
+export function receivedAlert(description: number): TlsFailure {
+  return new TlsFailure(null, receivedAlertReason(description), `the peer sent a fatal ${alertName(description)} alert`);
+}

@@ -1,0 +1,92 @@
+import type { Aead } from '../../crypto/provider.js';
+import { AlertDescription, ContentType } from '../../wire/enums.js';
+import { Reason, TlsFailure } from '../../wire/errors.js';
+
+/** Largest TLSInnerPlaintext (content + type byte + padding): 2^14 + 1 (RFC 8446 5.4). */
+const MAX_INNER_PLAINTEXT = 16384 + 1;
+
+/**
+ * TLS 1.3 record protection for one direction and one traffic secret (RFC 8446 5.2, 5.3):
+ * per-record nonce = IV xor 64-bit sequence number, inner content type, zero padding. A new
+ * instance is made for every key change, so the sequence number starts at zero with each key.
+ */
+export class RecordProtection13 {
+  private seq = 0;
+  private readonly nonce: Uint8Array;
+  private readonly header = new Uint8Array(5);
+
+  constructor(
+    private readonly aead: Aead,
+    private readonly iv: Uint8Array,
+  ) {
+    this.nonce = new Uint8Array(iv.length);
+  }
+
+  /** Records protected so far with this key (the next sequence number). */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  private nextNonce(): Uint8Array {
+    const n = this.nonce;
+    n.set(this.iv);
+    // XOR the big-endian sequence number into the last 8 bytes. The sequence number stays far below
+    // 2^53 (keys are updated long before), so splitting it into two 32-bit halves is exact.
+    let lo = this.seq >>> 0;
+    let hi = Math.floor(this.seq / 0x100000000);
+    const len = n.length;
+    for (let i = 0; i < 4; i++) {
+      n[len - 1 - i]! ^= lo & 0xff;
+      lo >>>= 8;
+      n[len - 5 - i]! ^= hi & 0xff;
+      hi >>>= 8;
+    }
+    this.seq++;
+    return n;
+  }
+
+  /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
+  undoLastOpen(): void {
+    this.seq--;
+  }
+
+  /** Protects one record: returns the whole TLSCiphertext (header included). */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const innerLength = content.length + 1 + padding;
+    const inner = new Uint8Array(innerLength);
+    inner.set(content);
+    inner[content.length] = type;
+    const length = innerLength + this.aead.tagLength;
+    const h = this.header;
+    h[0] = ContentType.application_data;
+    h[1] = 0x03;
+    h[2] = 0x03;
+    h[3] = length >>> 8;
+    h[4] = length & 0xff;
+    return this.aead.seal(this.nextNonce(), h, inner, h);
+  }
+
+  /**
+   * Removes protection from one record (header and fragment as framed). Returns the real content
+   * type and content. Fails with bad_record_mac when authentication fails, record_overflow when the
+   * plaintext is too long, unexpected_message when the padding hides no content type.
+   */
+  open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
+    if (fragment.length < this.aead.tagLength + 1) {
+      throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record shorter than the AEAD tag');
+    }
+    const inner = this.aead.open(this.nextNonce(), header, fragment);
+    if (inner === null) {
+      throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record authentication failed');
+    }
+    if (inner.length > MAX_INNER_PLAINTEXT) {
+      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `decrypted record of ${inner.length} bytes`);
+    }
+    let i = inner.length - 1;
+    while (i >= 0 && inner[i] === 0) i--;
+    if (i < 0) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'record with no non-zero content type');
+    }
+    return { type: inner[i]!, content: inner.subarray(0, i) };
+  }
+}

@@ -1,0 +1,148 @@
+import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
+
+const encoder = new TextEncoder();
+
+/** HKDF-Expand-Label (RFC 8446 7.1). */
+export function hkdfExpandLabel(
+  provider: CryptoProvider,
+  hash: HashAlgorithm,
+  secret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
+  const fullLabel = encoder.encode(`tls13 ${label}`);
+  const info = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
+  info[0] = length >>> 8;
+  info[1] = length & 0xff;
+  info[2] = fullLabel.length;
+  info.set(fullLabel, 3);
+  info[3 + fullLabel.length] = context.length;
+  info.set(context, 4 + fullLabel.length);
+  return provider.hkdfExpand(hash, secret, info, length);
+}
+
+/** Derive-Secret with an already computed transcript hash (RFC 8446 7.1). */
+export function deriveSecret(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(provider, hash, secret, label, transcriptHash, provider.hashLength(hash));
+}
+
+/** Write key and IV for a traffic secret (RFC 8446 7.3). */
+export interface TrafficKeys {
+  key: Uint8Array;
+  iv: Uint8Array;
+}
+
+/**
+ * The TLS 1.3 key schedule (RFC 8446 7.1) for one connection, as a chain of stages: each stage
+ * is computed once from the previous one and the input that belongs to it (PSK, (EC)DHE secret,
+ * transcript hashes). The state code asks for named secrets; it never does HKDF itself.
+ */
+export class KeySchedule13 {
+  readonly hashLength: number;
+  private readonly zeros: Uint8Array;
+  private readonly emptyHash: Uint8Array;
+  private early: Uint8Array;
+  private handshake: Uint8Array | null = null;
+  private master: Uint8Array | null = null;
+
+  /** Starts the schedule with the Early Secret (from a PSK, or from zeros without one). */
+  constructor(
+    private readonly provider: CryptoProvider,
+    readonly hash: HashAlgorithm,
+    psk?: Uint8Array,
+  ) {
+    this.hashLength = provider.hashLength(hash);
+    this.zeros = new Uint8Array(this.hashLength);
+    this.emptyHash = provider.digest(hash, new Uint8Array(0));
+    this.early = provider.hkdfExtract(hash, this.zeros, psk ?? this.zeros);
+  }
+
+  /** The Early Secret. */
+  get earlySecret(): Uint8Array {
+    return this.early;
+  }
+
+  /** binder_key for a resumption ("res binder") or external ("ext binder") PSK. */
+  binderKey(external: boolean): Uint8Array {
+    return deriveSecret(this.provider, this.hash, this.early, external ? 'ext binder' : 'res binder', this.emptyHash);
+  }
+
+  /** Moves to the Handshake Secret with the (EC)DHE shared secret. */
+  enterHandshake(sharedSecret: Uint8Array): Uint8Array {
+    const derived = deriveSecret(this.provider, this.hash, this.early, 'derived', this.emptyHash);
+    this.handshake = this.provider.hkdfExtract(this.hash, derived, sharedSecret);
+    return this.handshake;
+  }
+
+  /** client/server_handshake_traffic_secret over ClientHello..ServerHello. */
+  handshakeTrafficSecrets(transcriptHash: Uint8Array): { client: Uint8Array; server: Uint8Array } {
+    const hs = this.requireHandshake();
+    return {
+      client: deriveSecret(this.provider, this.hash, hs, 'c hs traffic', transcriptHash),
+      server: deriveSecret(this.provider, this.hash, hs, 's hs traffic', transcriptHash),
+    };
+  }
+
+  /** Moves to the Master Secret. */
+  enterMaster(): Uint8Array {
+    const derived = deriveSecret(this.provider, this.hash, this.requireHandshake(), 'derived', this.emptyHash);
+    this.master = this.provider.hkdfExtract(this.hash, derived, this.zeros);
+    return this.master;
+  }
+
+  /** Application traffic secrets and exporter secret over ClientHello..server Finished. */
+  applicationSecrets(transcriptHash: Uint8Array): { client: Uint8Array; server: Uint8Array; exporter: Uint8Array } {
+    const ms = this.requireMaster();
+    return {
+      client: deriveSecret(this.provider, this.hash, ms, 'c ap traffic', transcriptHash),
+      server: deriveSecret(this.provider, this.hash, ms, 's ap traffic', transcriptHash),
+      exporter: deriveSecret(this.provider, this.hash, ms, 'exp master', transcriptHash),
+    };
+  }
+
+  /** resumption_master_secret over ClientHello..client Finished. */
+  resumptionMasterSecret(transcriptHash: Uint8Array): Uint8Array {
+    return deriveSecret(this.provider, this.hash, this.requireMaster(), 'res master', transcriptHash);
+  }
+
+  /** Key and IV for a traffic secret. */
+  trafficKeys(secret: Uint8Array, keyLength: number, ivLength = 12): TrafficKeys {
+    return {
+      key: hkdfExpandLabel(this.provider, this.hash, secret, 'key', new Uint8Array(0), keyLength),
+      iv: hkdfExpandLabel(this.provider, this.hash, secret, 'iv', new Uint8Array(0), ivLength),
+    };
+  }
+
+  /** verify_data of a Finished message for a base key (RFC 8446 4.4.4). */
+  finishedVerifyData(baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
+    const finishedKey = hkdfExpandLabel(this.provider, this.hash, baseKey, 'finished', new Uint8Array(0), this.hashLength);
+    return this.provider.hmac(this.hash, finishedKey, transcriptHash);
+  }
+
+  /** application_traffic_secret_N+1 (RFC 8446 7.2). */
+  nextTrafficSecret(secret: Uint8Array): Uint8Array {
+    return hkdfExpandLabel(this.provider, this.hash, secret, 'traffic upd', new Uint8Array(0), this.hashLength);
+  }
+
+  /** The PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce). */
+  ticketPsk(resumptionMasterSecret: Uint8Array, nonce: Uint8Array): Uint8Array {
+    return hkdfExpandLabel(this.provider, this.hash, resumptionMasterSecret, 'resumption', nonce, this.hashLength);
+  }
+
+  /** TLS-Exporter (RFC 8446 7.5). */
+  exportKeyingMaterial(exporterMasterSecret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
+    const secret = deriveSecret(this.provider, this.hash, exporterMasterSecret, label, this.emptyHash);
+    return hkdfExpandLabel(this.provider, this.hash, secret, 'exporter', this.provider.digest(this.hash, context), length);
+  }
+
+  private requireHandshake(): Uint8Array {
+    if (!this.handshake) throw new Error('key schedule: handshake secret used before it was derived');
+    return this.handshake;
+  }
+
+  private requireMaster(): Uint8Array {
+    if (!this.master) throw new Error('key schedule: master secret used before it was derived');
+    return this.master;
+  }
+}

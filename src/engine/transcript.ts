@@ -1,0 +1,54 @@
+import type { CryptoProvider, Hash, HashAlgorithm } from '../crypto/provider.js';
+import { HandshakeType } from '../wire/enums.js';
+
+/**
+ * The running transcript hash (RFC 8446 4.4.1). The hash function is known only once the cipher
+ * suite is chosen, so messages are buffered until `start()` names it. After a HelloRetryRequest the
+ * first ClientHello is replaced by a synthetic message_hash message.
+ */
+export class Transcript {
+  private hash: Hash | null = null;
+  private algorithm: HashAlgorithm | null = null;
+  private buffered: Uint8Array[] = [];
+
+  constructor(private readonly provider: CryptoProvider) {}
+
+  /** Whether the hash function has been chosen. */
+  get started(): boolean {
+    return this.hash !== null;
+  }
+
+  /** Chooses the hash function and hashes any buffered messages. */
+  start(algorithm: HashAlgorithm): void {
+    if (this.hash) return;
+    this.algorithm = algorithm;
+    this.hash = this.provider.createHash(algorithm);
+    for (const m of this.buffered) this.hash.update(m);
+    this.buffered = [];
+  }
+
+  /** Adds a whole handshake message (header and body) as sent or received. */
+  add(raw: Uint8Array): void {
+    if (this.hash) this.hash.update(raw);
+    else this.buffered.push(raw);
+  }
+
+  /** Hash of everything added so far; the transcript keeps running. */
+  current(): Uint8Array {
+    if (!this.hash) throw new Error('transcript hash used before the cipher suite was chosen');
+    return this.hash.copy().digest();
+  }
+
+  /**
+   * RFC 8446 4.4.1: on HelloRetryRequest, ClientHello1 is replaced by
+   * message_hash(254) || 00 00 Hash.length || Hash(ClientHello1).
+   */
+  replaceWithMessageHash(): void {
+    if (!this.hash || !this.algorithm) throw new Error('transcript not started');
+    const digest = this.hash.digest();
+    this.hash = this.provider.createHash(this.algorithm);
+    const header = new Uint8Array([HandshakeType.message_hash, 0, 0, digest.length]);
+    this.hash.update(header);
+    this.hash.update(digest);
+  }
+}

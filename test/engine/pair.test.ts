@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nodeCrypto } from '../../src/crypto/node.js';
+import { TLS13_SUITES } from '../../src/crypto/suites.js';
+import { Connection } from '../../src/engine/connection.js';
+import type { EngineConfig } from '../../src/engine/config.js';
+import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
+import { TlsFailure } from '../../src/wire/errors.js';
+import { createSelfSignedCertificate } from '../../src/x509/self-signed.js';
+
+const cert = createSelfSignedCertificate({ provider: nodeCrypto });
+
+function config(role: 'client' | 'server', extra: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    provider: nodeCrypto,
+    now: () => Date.now(),
+    cipherSuites: [...TLS13_SUITES],
+    groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
+    signatureSchemes: [SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.ed25519],
+    alpnProtocols: [],
+    middleboxCompat: true,
+    maxFragmentLength: 16384,
+    ...(role === 'server' ? { certifiedKey: { chain: [cert.certificateDer], key: cert.privateKey } } : { serverName: 'localhost', verifyPeer: () => {} }),
+    ...extra,
+  };
+}
+
+/** Moves bytes both ways until neither side has output; returns data events seen by each side. */
+function pump(a: Connection, b: Connection): { a: Uint8Array[]; b: Uint8Array[] } {
+  const seen = { a: [] as Uint8Array[], b: [] as Uint8Array[] };
+  for (let rounds = 0; rounds < 20; rounds++) {
+    let moved = false;
+    for (const [from, to, sink] of [[a, b, seen.b], [b, a, seen.a]] as const) {
+      const out = from.takeOutput();
+      if (!out) continue;
+      moved = true;
+      to.receive(out);
+      try {
+        for (let e = to.nextRecord(); e; e = to.nextRecord()) if (e.kind === 'data') sink.push(e.data.slice());
+      } catch (err) {
+        if (err instanceof TlsFailure) to.fail(err);
+        else throw err;
+      }
+    }
+    if (!moved) break;
+  }
+  return seen;
+}
+
+test('client and server connections complete a TLS 1.3 handshake and exchange data', () => {
+  const c = new Connection(config('client'), 'client');
+  const s = new Connection(config('server'), 'server');
+  c.start();
+  pump(c, s);
+  assert.equal(c.handshakeComplete, true);
+  assert.equal(s.handshakeComplete, true);
+  c.sendApplicationData(new TextEncoder().encode('ping'));
+  s.sendApplicationData(new TextEncoder().encode('pong'));
+  const seen = pump(c, s);
+  assert.equal(new TextDecoder().decode(seen.b[0]), 'ping');
+  assert.equal(new TextDecoder().decode(seen.a[0]), 'pong');
+});
