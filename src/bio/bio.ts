@@ -1,0 +1,25 @@
+/**
+ * BIOs: the byte pipes an `Ssl` reads ciphertext from and writes ciphertext to, with OpenSSL's
+ * three outcomes besides data: retry (try again later: `WANT_READ`/`WANT_WRITE`), EOF, and error.
+ */
+
+/** `read` found no data now but may later (OpenSSL: BIO_should_retry). */
+export const BIO_RETRY = -1;
+/** The BIO failed for good (a socket error). */
+export const BIO_ERROR = -2;
+/** `read`: the transport is closed for reading. */
+export const BIO_EOF = 0;
+
+/** A BIO. Both directions may be the same object (a socket) or different ones (memory BIOs). */
+export interface Bio {
+  /**
+   * Up to `max` bytes (a non-empty array), or BIO_EOF, BIO_RETRY or BIO_ERROR. Must not return
+   * more than `max` bytes: the `Ssl` reads records exactly, so bytes after the TLS stream stay in
+   * the BIO for the application (STARTTLS-style reuse of the transport).
+   */
+  read(max: number): Uint8Array | typeof BIO_EOF | typeof BIO_RETRY | typeof BIO_ERROR;
+  /** Accepts a prefix of `data`: the number of bytes taken (> 0), or BIO_RETRY (nothing taken), or BIO_ERROR. */
+  write(data: Uint8Array): number;
+  /** Bytes that can be read right now without waiting (BIO_ctrl_pending). */
+  pending(): number;
+}

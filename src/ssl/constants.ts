@@ -1,0 +1,50 @@
+/**
+ * OpenSSL's constants, with OpenSSL's names and values, so C knowledge and ported code carry over.
+ */
+
+/** `getError()` results (SSL_get_error). */
+export const SSL_ERROR_NONE = 0;
+export const SSL_ERROR_SSL = 1;
+export const SSL_ERROR_WANT_READ = 2;
+export const SSL_ERROR_WANT_WRITE = 3;
+export const SSL_ERROR_SYSCALL = 5;
+export const SSL_ERROR_ZERO_RETURN = 6;
+export type SslErrorCode =
+  | typeof SSL_ERROR_NONE
+  | typeof SSL_ERROR_SSL
+  | typeof SSL_ERROR_WANT_READ
+  | typeof SSL_ERROR_WANT_WRITE
+  | typeof SSL_ERROR_SYSCALL
+  | typeof SSL_ERROR_ZERO_RETURN;
+
+/** Names of the error codes, for messages. */
+export function sslErrorName(code: number): string {
+  switch (code) {
+    case SSL_ERROR_NONE: return 'SSL_ERROR_NONE';
+    case SSL_ERROR_SSL: return 'SSL_ERROR_SSL';
+    case SSL_ERROR_WANT_READ: return 'SSL_ERROR_WANT_READ';
+    case SSL_ERROR_WANT_WRITE: return 'SSL_ERROR_WANT_WRITE';
+    case SSL_ERROR_SYSCALL: return 'SSL_ERROR_SYSCALL';
+    case SSL_ERROR_ZERO_RETURN: return 'SSL_ERROR_ZERO_RETURN';
+    default: return `SSL_ERROR_${code}`;
+  }
+}
+
+/** Shutdown flags (SSL_get_shutdown); same values in OpenSSL and BoringSSL. */
+export const SSL_SENT_SHUTDOWN = 1;
+export const SSL_RECEIVED_SHUTDOWN = 2;
+
+/** Options (SSL_CTX_set_options). Values follow OpenSSL 3 where OpenSSL has the option. */
+export const SSL_OP_IGNORE_UNEXPECTED_EOF = 1 << 7;
+/**
+ * typessl's own: `free()`/`clear()` of a connection closed without `SENT_SHUTDOWN` keeps its
+ * session resumable (BoringSSL's behaviour) instead of evicting it (OpenSSL's, the default).
+ * Fatal alerts still evict (RFC 5246 7.2, S-48). Uses a bit OpenSSL 3 leaves unassigned.
+ */
+export const SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE = 1 << 11;
+
+/** Session cache modes (SSL_CTX_set_session_cache_mode). */
+export const SSL_SESS_CACHE_OFF = 0x0000;
+export const SSL_SESS_CACHE_CLIENT = 0x0001;
+export const SSL_SESS_CACHE_SERVER = 0x0002;
+export const SSL_SESS_CACHE_BOTH = SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER;

@@ -1,0 +1,271 @@
+import { defaultCryptoProvider } from '../crypto/default.js';
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import { suiteByName, suiteInfo, TLS13_SUITES } from '../crypto/suites.js';
+import type { CertifiedKey, EngineConfig, HandshakeHooks, PeerCertificateInfo, TicketToSend } from '../engine/config.js';
+import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
+import { Reason, TlsFailure } from '../wire/errors.js';
+import { pemDecode } from '../x509/pem.js';
+import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE } from './constants.js';
+
+/** Group names accepted in `groups` strings (OpenSSL's spellings). */
+const GROUP_NAMES: Record<string, number> = {
+  x25519: NamedGroup.x25519,
+  'p-256': NamedGroup.secp256r1,
+  prime256v1: NamedGroup.secp256r1,
+  secp256r1: NamedGroup.secp256r1,
+  'p-384': NamedGroup.secp384r1,
+  secp384r1: NamedGroup.secp384r1,
+};
+
+/** Signature schemes offered by default, strongest common ones first. */
+const DEFAULT_SIGNATURE_SCHEMES = [
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.ed25519,
+  SignatureScheme.rsa_pkcs1_sha256,
+  SignatureScheme.rsa_pkcs1_sha384,
+  SignatureScheme.rsa_pkcs1_sha512,
+];
+
+/** Options for `new SslContext()`; each has a setter of OpenSSL's shape too. */
+export interface SslContextOptions {
+  /** Crypto implementation (default: the one the entry point installed, node:crypto on Node). */
+  provider?: CryptoProvider;
+  /** Clock in milliseconds (default Date.now), injectable for tests. */
+  now?: () => number;
+  /** TLS 1.3 suites, as names separated by ':' or code points. */
+  ciphersuites?: string | number[];
+  /** Key exchange groups, as names separated by ':' (X25519:P-256:P-384) or code points. */
+  groups?: string | number[];
+  /** Signature schemes (code points) offered and accepted. */
+  signatureSchemes?: number[];
+  /** ALPN protocols. */
+  alpnProtocols?: string[];
+  /** Our certificate chain (PEM, leaf first). */
+  certificate?: string;
+  /** Our private key (PEM). */
+  privateKey?: string;
+  /** Certificates the client trusts as an exact match of the server's leaf (PEM). */
+  trustedCertificates?: string;
+  /**
+   * Accept any server certificate without checking it. Insecure: anyone on the path can read and
+   * change the traffic. For tests and diagnostics only.
+   */
+  dangerouslySkipCertificateVerification?: boolean;
+  /** Send the TLS 1.3 middlebox-compatibility session ID and change_cipher_spec (default true, as OpenSSL). */
+  middleboxCompat?: boolean;
+  /** record_size_limit to advertise (RFC 8449). Default: 16385 on servers that answer it; not sent by clients. */
+  recordSizeLimit?: number;
+  /** Largest plaintext per record we send (default 16384). */
+  maxFragmentLength?: number;
+  /** Quiet shutdown for new connections (SSL_CTX_set_quiet_shutdown). */
+  quietShutdown?: boolean;
+  /** SSL_OP_* bits. */
+  options?: number;
+  /** Server: ask for a cookie in every HelloRetryRequest. */
+  hrrCookie?: boolean;
+  /** Groups the client sends key shares for in its first ClientHello (default: the first group). */
+  keyShareGroups?: string | number[];
+  /** Test-tool steering of outgoing handshake messages (see HandshakeHooks). */
+  hooks?: HandshakeHooks;
+  /** Server: tickets to send after each handshake. */
+  issueTickets?: (resumptionMasterSecret: Uint8Array) => TicketToSend[];
+  /** Server: cookie bytes for HelloRetryRequest. */
+  makeCookie?: () => Uint8Array;
+}
+
+function parseGroups(spec: string | number[]): number[] {
+  if (Array.isArray(spec)) return spec.slice();
+  return spec.split(':').filter(Boolean).map((name) => {
+    const g = GROUP_NAMES[name.toLowerCase()];
+    if (g === undefined) throw new Error(`unknown group "${name}" (known: X25519, P-256, P-384)`);
+    return g;
+  });
+}
+
+function parseSuites(spec: string | number[]): number[] {
+  const ids = Array.isArray(spec)
+    ? spec.slice()
+    : spec.split(':').filter(Boolean).map((name) => {
+        const s = suiteByName(name);
+        if (!s) throw new Error(`unknown cipher suite "${name}"`);
+        return s.id;
+      });
+  for (const id of ids) if (!suiteInfo(id)) throw new Error(`unsupported cipher suite 0x${id.toString(16)}`);
+  return ids;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Settings shared by many connections (OpenSSL SSL_CTX). Certificates and keys are parsed once
+ * here, not per connection.
+ */
+export class SslContext {
+  readonly provider: CryptoProvider;
+  private now: () => number;
+  private suites: number[];
+  private groupList: number[];
+  private keyShareGroups: number[] | undefined;
+  private schemes: number[];
+  private alpn: string[];
+  private certifiedKey: CertifiedKey | undefined;
+  private chainDer: Uint8Array[] = [];
+  private trusted: Uint8Array[] = [];
+  private skipVerification: boolean;
+  private quiet: boolean;
+  private opts: number;
+  private readonly base: SslContextOptions;
+
+  constructor(options: SslContextOptions = {}) {
+    this.base = options;
+    this.provider = options.provider ?? defaultCryptoProvider();
+    this.now = options.now ?? Date.now;
+    this.suites = parseSuites(options.ciphersuites ?? [...TLS13_SUITES]);
+    this.groupList = parseGroups(options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1]);
+    this.keyShareGroups = options.keyShareGroups !== undefined ? parseGroups(options.keyShareGroups) : undefined;
+    this.schemes = options.signatureSchemes?.slice() ?? DEFAULT_SIGNATURE_SCHEMES.slice();
+    this.alpn = options.alpnProtocols?.slice() ?? [];
+    this.skipVerification = options.dangerouslySkipCertificateVerification === true;
+    this.quiet = options.quietShutdown === true;
+    this.opts = options.options ?? 0;
+    if (options.certificate) this.useCertificateChain(options.certificate);
+    if (options.privateKey) this.usePrivateKey(options.privateKey);
+    if (options.trustedCertificates) this.addTrustedCertificates(options.trustedCertificates);
+  }
+
+  /** Our certificate chain, PEM, leaf first (SSL_CTX_use_certificate_chain_file). */
+  useCertificateChain(pem: string): void {
+    const blocks = pemDecode(pem).filter((b) => b.label === 'CERTIFICATE');
+    if (blocks.length === 0) throw new Error('no CERTIFICATE block in the PEM text');
+    this.chainDer = blocks.map((b) => b.der);
+    this.updateCertifiedKey(this.certifiedKey?.key);
+  }
+
+  /** Our private key, PEM (SSL_CTX_use_PrivateKey). */
+  usePrivateKey(pem: string | PrivateKey): void {
+    const key = typeof pem === 'string' ? this.provider.importPrivateKey(pem) : pem;
+    this.updateCertifiedKey(key);
+  }
+
+  /** Certificate chain (DER, leaf first) and an already imported key in one call. */
+  useCertifiedKey(chain: Uint8Array[], key: PrivateKey): void {
+    this.chainDer = chain.slice();
+    this.updateCertifiedKey(key);
+  }
+
+  private updateCertifiedKey(key: PrivateKey | undefined): void {
+    this.certifiedKey = key && this.chainDer.length > 0 ? { chain: this.chainDer, key } : key ? { chain: [], key } : undefined;
+  }
+
+  /**
+   * Trusts these certificates (PEM) as exact matches of a server's leaf certificate. Full chain
+   * validation to trust anchors replaces this in the certificate-verification work.
+   */
+  addTrustedCertificates(pem: string): void {
+    for (const b of pemDecode(pem)) if (b.label === 'CERTIFICATE') this.trusted.push(b.der);
+  }
+
+  /** Turns certificate verification off (insecure; see the option of the same name). */
+  dangerouslySkipCertificateVerification(skip = true): void {
+    this.skipVerification = skip;
+  }
+
+  /** TLS 1.3 suites, as in OpenSSL's SSL_CTX_set_ciphersuites ("TLS_AES_128_GCM_SHA256:..."). */
+  setCiphersuites(spec: string | number[]): void {
+    this.suites = parseSuites(spec);
+  }
+
+  /** Groups, as in SSL_CTX_set1_groups_list ("X25519:P-256"). */
+  setGroups(spec: string | number[]): void {
+    this.groupList = parseGroups(spec);
+  }
+
+  /** ALPN protocols (SSL_CTX_set_alpn_protos / the server's selection list). */
+  setAlpnProtocols(protocols: string[]): void {
+    this.alpn = protocols.slice();
+  }
+
+  /** SSL_CTX_set_quiet_shutdown: copied into each new `Ssl` (S-43). */
+  setQuietShutdown(mode: boolean | 0 | 1): void {
+    this.quiet = mode === true || mode === 1;
+  }
+
+  /** SSL_CTX_get_quiet_shutdown. */
+  getQuietShutdown(): boolean {
+    return this.quiet;
+  }
+
+  /** SSL_CTX_set_options: ORs bits in; returns the new mask. */
+  setOptions(bits: number): number {
+    this.opts |= bits;
+    return this.opts;
+  }
+
+  /** SSL_CTX_clear_options: clears bits; returns the new mask. */
+  clearOptions(bits: number): number {
+    this.opts &= ~bits;
+    return this.opts;
+  }
+
+  /** SSL_CTX_get_options. */
+  getOptions(): number {
+    return this.opts;
+  }
+
+  /** Whether unexpected EOF counts as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). */
+  get ignoreUnexpectedEof(): boolean {
+    return (this.opts & SSL_OP_IGNORE_UNEXPECTED_EOF) !== 0;
+  }
+
+  /** Whether unclean closes keep sessions (SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE). */
+  get noEvictOnUncleanClose(): boolean {
+    return (this.opts & SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE) !== 0;
+  }
+
+  private verifyServer(info: PeerCertificateInfo): void {
+    if (this.skipVerification) return;
+    const leaf = info.chain[0]!;
+    if (this.trusted.some((t) => sameBytes(t, leaf))) return;
+    throw new TlsFailure(
+      this.trusted.length === 0 ? AlertDescription.unknown_ca : AlertDescription.bad_certificate,
+      Reason.SSL_R_CERTIFICATE_VERIFY_FAILED,
+      this.trusted.length === 0
+        ? 'no trusted certificates are configured: give the server certificate with addTrustedCertificates() (or, for tests only, dangerouslySkipCertificateVerification)'
+        : 'the server certificate is not one of the trusted certificates',
+    );
+  }
+
+  /** The engine settings for one connection in a role. */
+  engineConfig(role: 'client' | 'server', serverName: string | null): EngineConfig {
+    const cfg: EngineConfig = {
+      provider: this.provider,
+      now: this.now,
+      cipherSuites: this.suites,
+      groups: this.groupList,
+      signatureSchemes: this.schemes,
+      alpnProtocols: this.alpn,
+      middleboxCompat: this.base.middleboxCompat ?? true,
+      maxFragmentLength: this.base.maxFragmentLength ?? 16384,
+    };
+    if (this.keyShareGroups) cfg.keyShareGroups = this.keyShareGroups;
+    if (this.certifiedKey && this.certifiedKey.chain.length > 0) cfg.certifiedKey = this.certifiedKey;
+    if (this.base.hooks) cfg.hooks = this.base.hooks;
+    if (this.base.hrrCookie) cfg.hrrCookie = true;
+    if (this.base.makeCookie) cfg.makeCookie = this.base.makeCookie;
+    if (this.base.issueTickets) cfg.issueTickets = this.base.issueTickets;
+    if (role === 'client') {
+      if (serverName) cfg.serverName = serverName;
+      if (this.base.recordSizeLimit !== undefined) cfg.recordSizeLimit = this.base.recordSizeLimit;
+      cfg.verifyPeer = (info) => this.verifyServer(info);
+    } else {
+      cfg.recordSizeLimit = this.base.recordSizeLimit ?? 16385;
+    }
+    return cfg;
+  }
+}

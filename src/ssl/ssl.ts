@@ -1,0 +1,569 @@
+import { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from '../bio/bio.js';
+import { Connection, type Negotiated, type RecordEvent } from '../engine/connection.js';
+import { AlertDescription, nameOf, NamedGroup, SignatureScheme } from '../wire/enums.js';
+import { Reason, TlsFailure } from '../wire/errors.js';
+import {
+  SSL_ERROR_NONE,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSL_RECEIVED_SHUTDOWN,
+  SSL_SENT_SHUTDOWN,
+  type SslErrorCode,
+} from './constants.js';
+import type { SslContext } from './context.js';
+
+/** What went wrong in the last I/O call (per connection: there is no global error queue). */
+export interface SslErrorInfo {
+  /** The `getError()` code of the call. */
+  code: SslErrorCode;
+  /** OpenSSL-style reason, for SSL_ERROR_SSL and SSL_ERROR_SYSCALL. */
+  reason: Reason | null;
+  /** The alert sent (ours) or received (the peer's) with this error, if any. */
+  alert: { description: number; name: string; direction: 'sent' | 'received' } | null;
+  /** A sentence for people. */
+  message: string;
+}
+
+/** Outcome of pulling one record from the BIO into the engine. */
+type Pull = RecordEvent | TlsFailure | 'retry' | 'eof' | 'bio_error';
+
+const NONE: SslErrorInfo = { code: SSL_ERROR_NONE, reason: null, alert: null, message: '' };
+
+/**
+ * One TLS connection with OpenSSL's life cycle (OpenSSL `SSL`): `connect`/`accept`, `read`/`write`,
+ * the two-step `shutdown()`, `getError()`, `getShutdown`/`setShutdown`, quiet shutdown, `clear`,
+ * `free`. Synchronous: each call does what it can with the BIOs and returns, like OpenSSL on a
+ * non-blocking BIO. `-1` plus `getError()` tells the caller what to wait for.
+ */
+export class Ssl {
+  private rbio: Bio | null = null;
+  private wbio: Bio | null = null;
+  private role: 'client' | 'server' | null = null;
+  private conn: Connection | null = null;
+  private flags = 0;
+  private quiet: boolean;
+  private serverName: string | null = null;
+  private last: SslErrorInfo = NONE;
+  /** Sticky fatal error: once set, every I/O call reports it again. */
+  private fatal: SslErrorInfo | null = null;
+  private freed = false;
+  /** Ciphertext taken from the engine that the wbio has not accepted yet. */
+  private outbuf: Uint8Array | null = null;
+  /** Decrypted application data not yet returned by read(). */
+  private appData: Uint8Array[] = [];
+  private appDataBytes = 0;
+  /** Length of a write() whose records are encrypted but not yet all flushed (retry semantics). */
+  private pendingWriteLength = -1;
+  /** Optional trace observer, kept across `clear()`. */
+  private traceObserver: Connection['onTrace'] = null;
+
+  constructor(readonly ctx: SslContext) {
+    this.quiet = ctx.getQuietShutdown();
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  /** SSL_set_bio: the BIOs to read ciphertext from and write it to (may be the same object). */
+  setBio(rbio: Bio, wbio: Bio = rbio): void {
+    this.rbio = rbio;
+    this.wbio = wbio;
+  }
+
+  /** SSL_set_connect_state: this side is the client. */
+  setConnectState(): void {
+    this.role = 'client';
+  }
+
+  /** SSL_set_accept_state: this side is the server. */
+  setAcceptState(): void {
+    this.role = 'server';
+  }
+
+  /** SSL_set_tlsext_host_name: the server name to send (SNI) and to expect in the certificate. */
+  setServerName(name: string): void {
+    this.serverName = name;
+  }
+
+  /** Observer for a message-level trace (`-msg`). */
+  setTrace(observer: Connection['onTrace']): void {
+    this.traceObserver = observer;
+    if (this.conn) this.conn.onTrace = observer;
+  }
+
+  // ------------------------------------------------------------- handshake
+
+  /** SSL_connect: client handshake. 1 when done, else -1 (see getError). */
+  connect(): number {
+    this.setConnectState();
+    return this.doHandshake();
+  }
+
+  /** SSL_accept: server handshake. 1 when done, else -1 (see getError). */
+  accept(): number {
+    this.setAcceptState();
+    return this.doHandshake();
+  }
+
+  /** SSL_do_handshake: drives the handshake as far as the BIOs allow. */
+  doHandshake(): number {
+    const bad = this.begin();
+    if (bad !== null) return bad;
+    return this.handshakeStep();
+  }
+
+  /** SSL_is_init_finished. */
+  isInitFinished(): boolean {
+    return this.conn?.handshakeComplete === true && this.fatal === null;
+  }
+
+  private ensureConnection(): Connection {
+    if (!this.conn) {
+      const conn = new Connection(this.ctx.engineConfig(this.role!, this.serverName), this.role!);
+      conn.onTrace = this.traceObserver;
+      this.conn = conn;
+      conn.start();
+    }
+    return this.conn;
+  }
+
+  /** Runs the handshake; returns 1, or -1/0 with the error recorded. */
+  private handshakeStep(): number {
+    let conn: Connection;
+    try {
+      conn = this.ensureConnection();
+    } catch (e) {
+      return this.failWith(e instanceof TlsFailure ? e : new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_INTERNAL_ERROR, (e as Error).message));
+    }
+    for (;;) {
+      const flushed = this.flush();
+      if (flushed !== 1) return flushed;
+      if (conn.handshakeComplete) return 1;
+      const ev = this.pull();
+      if (ev === 'retry') return this.want(SSL_ERROR_WANT_READ);
+      if (ev === 'eof') return this.unexpectedEof(true);
+      if (ev === 'bio_error') return this.syscall('the transport failed while reading');
+      if (ev instanceof TlsFailure) return this.failWith(ev);
+      if (ev.kind === 'close_notify') {
+        this.flags |= SSL_RECEIVED_SHUTDOWN;
+        return this.failWith(new TlsFailure(null, Reason.SSL_R_UNEXPECTED_MESSAGE, 'the peer sent close_notify during the handshake'));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ data
+
+  /**
+   * SSL_read: copies decrypted application data into `buf`. Returns the byte count (> 0), 0 when
+   * the peer has closed (getError: ZERO_RETURN) or on a failure, or -1 (see getError).
+   */
+  read(buf: Uint8Array): number {
+    return this.readInternal(buf, false);
+  }
+
+  /** SSL_peek: like read, but the data stays available for the next read. */
+  peek(buf: Uint8Array): number {
+    return this.readInternal(buf, true);
+  }
+
+  /** SSL_pending: decrypted bytes available to read without touching the BIO. */
+  pending(): number {
+    return this.appDataBytes;
+  }
+
+  private readInternal(buf: Uint8Array, peek: boolean): number {
+    const bad = this.begin();
+    if (bad !== null) return bad;
+    if (!this.conn?.handshakeComplete) {
+      const r = this.handshakeStep();
+      if (r !== 1) return r;
+    }
+    if (buf.length === 0) return 0;
+    if (this.appDataBytes > 0) return this.takeAppData(buf, peek);
+    // S-16: once the peer's close_notify was seen, reads return 0 without touching the BIO.
+    if (this.flags & SSL_RECEIVED_SHUTDOWN) return this.zeroReturn();
+    for (;;) {
+      const flushed = this.flush();
+      if (flushed !== 1) return flushed;
+      const ev = this.pull();
+      if (ev === 'retry') return this.want(SSL_ERROR_WANT_READ);
+      if (ev === 'eof') return this.unexpectedEof(false);
+      if (ev === 'bio_error') return this.syscall('the transport failed while reading');
+      if (ev instanceof TlsFailure) return this.failWith(ev);
+      if (ev.kind === 'data') {
+        this.appData.push(ev.data);
+        this.appDataBytes += ev.data.length;
+        return this.takeAppData(buf, peek);
+      }
+      if (ev.kind === 'close_notify') {
+        this.flags |= SSL_RECEIVED_SHUTDOWN;
+        return this.zeroReturn();
+      }
+    }
+  }
+
+  private takeAppData(buf: Uint8Array, peek: boolean): number {
+    let n = 0;
+    let i = 0;
+    let head = this.appData[0]!;
+    while (n < buf.length && i < this.appData.length) {
+      head = this.appData[i]!;
+      const take = Math.min(head.length, buf.length - n);
+      buf.set(head.subarray(0, take), n);
+      n += take;
+      if (!peek) {
+        if (take === head.length) this.appData.shift();
+        else {
+          this.appData[0] = head.subarray(take);
+        }
+      } else i++;
+    }
+    if (!peek) this.appDataBytes -= n;
+    this.last = NONE;
+    return n;
+  }
+
+  /**
+   * SSL_write: encrypts and sends `data`. Returns data.length when all of it was handed to the
+   * wbio, or -1 (see getError). After WANT_WRITE, call write again with the same data: the
+   * records are already made and are only flushed, never encrypted twice.
+   */
+  write(data: Uint8Array): number {
+    const bad = this.begin();
+    if (bad !== null) return bad;
+    if (this.flags & SSL_SENT_SHUTDOWN) {
+      return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_PROTOCOL_IS_SHUTDOWN, 'write after shutdown(): our side of the connection is closed');
+    }
+    if (!this.conn?.handshakeComplete) {
+      const r = this.handshakeStep();
+      if (r !== 1) return r;
+    }
+    const conn = this.conn!;
+    if (this.pendingWriteLength < 0) {
+      if (data.length === 0) return this.record(0, SSL_ERROR_NONE, null, '');
+      // Flush what is queued first, so a retried earlier write keeps its place.
+      const before = this.flush();
+      if (before !== 1) return before;
+      conn.sendApplicationData(data);
+      this.pendingWriteLength = data.length;
+    }
+    const flushed = this.flush();
+    if (flushed !== 1) return flushed;
+    const n = this.pendingWriteLength;
+    this.pendingWriteLength = -1;
+    return n;
+  }
+
+  // --------------------------------------------------------------- shutdown
+
+  /**
+   * SSL_shutdown: the two-step close of ../spec/ssl_shutdown.pod. First call: sends close_notify
+   * and returns 0 (1 if the peer's close_notify was already received). Later call: waits for the
+   * peer's close_notify and returns 1. -1 with getError() WANT_READ/WANT_WRITE means "call again
+   * after moving data"; -1 with SSL_ERROR_SSL is a failure with a reason.
+   */
+  shutdown(): number {
+    this.last = NONE;
+    if (this.freed) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'shutdown() after free()');
+    if (this.role === null) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'shutdown() before setConnectState()/setAcceptState()');
+    // S-34: before or during the handshake, and after any fatal error, shutdown is refused.
+    if (!this.conn?.handshakeComplete || this.fatal !== null) {
+      return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SHUTDOWN_WHILE_IN_INIT, 'shutdown() while the handshake is not complete or after a fatal error');
+    }
+    const conn = this.conn;
+    // S-44: quiet shutdown sets both flags, sends nothing and returns 1.
+    if (this.quiet) {
+      this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+      return this.record(1, SSL_ERROR_NONE, null, '');
+    }
+    if (!(this.flags & SSL_SENT_SHUTDOWN)) {
+      // S-1: the flag is set before any I/O and stays set whatever happens to the write.
+      this.flags |= SSL_SENT_SHUTDOWN;
+      conn.writeClosed = true;
+      conn.sendCloseNotify();
+      const flushed = this.flush();
+      if (flushed !== 1) return flushed;
+      // S-3 / S-4: this call does not read.
+      return this.stageDone();
+    }
+    if (this.outbuf || conn.hasOutput) {
+      // S-6: only retry the write in this call.
+      const flushed = this.flush();
+      if (flushed !== 1) return flushed;
+      return this.stageDone();
+    }
+    if (this.flags & SSL_RECEIVED_SHUTDOWN) return this.record(1, SSL_ERROR_NONE, null, ''); // S-7
+    // S-8: second stage, one read pass for the peer's close_notify.
+    for (;;) {
+      const ev = this.pull();
+      if (ev === 'retry') return this.want(SSL_ERROR_WANT_READ);
+      if (ev === 'eof') {
+        // With SSL_OP_IGNORE_UNEXPECTED_EOF the EOF counts as the peer's close: both flags, return 1.
+        const r = this.unexpectedEof(false);
+        return r === 0 ? this.record(1, SSL_ERROR_NONE, null, '') : r;
+      }
+      if (ev === 'bio_error') return this.syscall('the transport failed while waiting for close_notify');
+      if (ev instanceof TlsFailure) return this.failWith(ev);
+      if (ev.kind === 'data') {
+        // D-4 / S-10: data after our close_notify is fatal, and no alert is sent.
+        return this.failWith(new TlsFailure(null, Reason.SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY, 'the peer sent application data while shutdown() waited for its close_notify; read it with read() first'));
+      }
+      if (ev.kind === 'close_notify') {
+        this.flags |= SSL_RECEIVED_SHUTDOWN;
+        const flushed = this.flush();
+        if (flushed !== 1) return flushed;
+        return this.record(1, SSL_ERROR_NONE, null, '');
+      }
+    }
+  }
+
+  private stageDone(): number {
+    return this.record(this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0, SSL_ERROR_NONE, null, '');
+  }
+
+  /** SSL_get_shutdown: SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN. */
+  getShutdown(): number {
+    return this.flags;
+  }
+
+  /** SSL_set_shutdown: replaces the flags, as OpenSSL does (S-39). */
+  setShutdown(mode: number): void {
+    this.flags = mode & (SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    if (this.conn) this.conn.writeClosed = (this.flags & SSL_SENT_SHUTDOWN) !== 0;
+  }
+
+  /** SSL_set_quiet_shutdown. */
+  setQuietShutdown(mode: boolean | 0 | 1): void {
+    this.quiet = mode === true || mode === 1;
+  }
+
+  /** SSL_get_quiet_shutdown. */
+  getQuietShutdown(): boolean {
+    return this.quiet;
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /**
+   * SSL_get_error for the return value of the last I/O call. Computed from this connection's
+   * record of that call, so it is never stale (D-2): after shutdown() returns 0 it is NONE.
+   */
+  getError(ret: number): SslErrorCode {
+    if (ret > 0) return SSL_ERROR_NONE;
+    return this.last.code;
+  }
+
+  /** The reason of the last error (code, OpenSSL-style reason name, alert), or null after success. */
+  getErrorInfo(): SslErrorInfo | null {
+    return this.last.code === SSL_ERROR_NONE ? null : this.last;
+  }
+
+  // --------------------------------------------------------------- life cycle
+
+  /**
+   * SSL_free: releases the connection. Never sends anything (D-5, S-37). Later calls report
+   * SSL_R_SSL_FREED.
+   */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.conn = null;
+    this.appData = [];
+    this.appDataBytes = 0;
+    this.outbuf = null;
+  }
+
+  /**
+   * SSL_clear: makes the object ready for a new connection with the same settings. Flags go
+   * back to 0; the quiet setting and the role stay (S-49).
+   */
+  clear(): number {
+    if (this.freed) return this.record(0, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'clear() after free()');
+    this.conn = null;
+    this.flags = 0;
+    this.fatal = null;
+    this.last = NONE;
+    this.appData = [];
+    this.appDataBytes = 0;
+    this.outbuf = null;
+    this.pendingWriteLength = -1;
+    return 1;
+  }
+
+  // ------------------------------------------------------------ information
+
+  /** The negotiated parameters (null before the handshake has started). */
+  getNegotiated(): Readonly<Negotiated> | null {
+    return this.conn?.negotiated ?? null;
+  }
+
+  /** SSL_get_version: "TLSv1.3", or "unknown" before the handshake. */
+  getVersion(): string {
+    return this.conn?.negotiated.version ?? 'unknown';
+  }
+
+  /** SSL_get_cipher_name: the suite's OpenSSL name. */
+  getCipherName(): string | null {
+    return this.conn?.negotiated.suite?.opensslName ?? null;
+  }
+
+  /** The key exchange group's name (X25519, secp256r1, ...). */
+  getGroupName(): string | null {
+    const g = this.conn?.negotiated.group;
+    return g === null || g === undefined ? null : nameOf(NamedGroup, g);
+  }
+
+  /** Name of the signature scheme the peer signed with. */
+  getPeerSignatureSchemeName(): string | null {
+    const s = this.conn?.negotiated.peerSignatureScheme;
+    return s === null || s === undefined ? null : nameOf(SignatureScheme, s);
+  }
+
+  /** SSL_get0_alpn_selected. */
+  getAlpnSelected(): string | null {
+    return this.conn?.negotiated.alpn ?? null;
+  }
+
+  /** The peer's certificate chain (DER, leaf first). */
+  getPeerCertificates(): Uint8Array[] {
+    return this.conn?.negotiated.peerCertificates ?? [];
+  }
+
+  /** SSL_key_update: sends a TLS 1.3 KeyUpdate; `requestPeer` asks the peer to update too. */
+  keyUpdate(requestPeer: boolean): number {
+    const bad = this.begin();
+    if (bad !== null) return bad;
+    if (!this.conn?.handshakeComplete || this.flags & SSL_SENT_SHUTDOWN) {
+      return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_BAD_VALUE, 'KeyUpdate needs an open, established TLS 1.3 connection');
+    }
+    this.conn.sendKeyUpdate(requestPeer);
+    const flushed = this.flush();
+    return flushed === 1 ? 1 : flushed;
+  }
+
+  /** RFC 8446 7.5 keying material exporter (SSL_export_keying_material). */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (!this.conn?.handshakeComplete) throw new Error('exportKeyingMaterial before the handshake completed');
+    return this.conn.exportKeyingMaterial(label, context, length);
+  }
+
+  /** The engine connection (for adapters and tests that need protocol details). */
+  get connection(): Connection | null {
+    return this.conn;
+  }
+
+  // ------------------------------------------------------------- internals
+
+  /** Common checks at the start of an I/O call; returns a return value to give back, or null to go on. */
+  private begin(): number | null {
+    this.last = NONE;
+    if (this.freed) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'the Ssl was freed');
+    if (this.role === null) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'call setConnectState()/setAcceptState() (or connect()/accept()) first');
+    if (!this.rbio || !this.wbio) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'no BIO set: call setBio() first');
+    if (this.fatal) {
+      this.last = this.fatal;
+      return -1;
+    }
+    return null;
+  }
+
+  private record(ret: number, code: SslErrorCode, reason: Reason | null, message: string, alert: SslErrorInfo['alert'] = null): number {
+    this.last = code === SSL_ERROR_NONE ? NONE : { code, reason, alert, message };
+    return ret;
+  }
+
+  private want(code: typeof SSL_ERROR_WANT_READ | typeof SSL_ERROR_WANT_WRITE): number {
+    return this.record(-1, code, null, code === SSL_ERROR_WANT_READ ? 'waiting for data from the peer' : 'waiting for the transport to take data');
+  }
+
+  private zeroReturn(): number {
+    return this.record(0, SSL_ERROR_ZERO_RETURN, null, 'the peer closed its side of the connection (close_notify)');
+  }
+
+  private syscall(message: string): number {
+    this.fatal = { code: SSL_ERROR_SYSCALL, reason: Reason.SSL_R_BIO_ERROR, alert: null, message };
+    this.last = this.fatal;
+    return -1;
+  }
+
+  /** Enters the fatal state for a TlsFailure; queues its alert unless we already sent close_notify (S-25). */
+  private failWith(f: TlsFailure): number {
+    const conn = this.conn;
+    const received = conn?.fatalAlertReceived ?? null;
+    if (received !== null) this.flags |= SSL_RECEIVED_SHUTDOWN; // S-38: a fatal alert sets RECEIVED_SHUTDOWN too
+    conn?.fail(f, (this.flags & SSL_SENT_SHUTDOWN) === 0);
+    const sent = conn?.fatalAlertSent ?? null;
+    const alert: SslErrorInfo['alert'] =
+      received !== null
+        ? { description: received, name: nameOf(AlertDescription, received), direction: 'received' }
+        : sent !== null
+          ? { description: sent, name: nameOf(AlertDescription, sent), direction: 'sent' }
+          : null;
+    this.fatal = { code: SSL_ERROR_SSL, reason: f.reason, alert, message: f.message };
+    this.last = this.fatal;
+    // Best effort: get the alert onto the wire now.
+    this.flush();
+    this.last = this.fatal;
+    return -1;
+  }
+
+  /** S-21..S-24: the transport closed without close_notify. */
+  private unexpectedEof(inHandshake: boolean): number {
+    if (!inHandshake && this.ctx.ignoreUnexpectedEof) {
+      // D-3 / S-24: OR the flag in, never clearing SENT_SHUTDOWN.
+      this.flags |= SSL_RECEIVED_SHUTDOWN;
+      return this.zeroReturn();
+    }
+    return this.failWith(new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING, 'the peer closed the transport without sending close_notify (possible truncation)'));
+  }
+
+  /**
+   * Writes pending ciphertext to the wbio. Returns 1 when everything was taken, or -1 with
+   * WANT_WRITE / SYSCALL recorded.
+   */
+  private flush(): number {
+    for (;;) {
+      if (!this.outbuf) {
+        const next = this.conn?.takeOutput() ?? null;
+        if (!next) return 1;
+        this.outbuf = next;
+      }
+      const n = this.wbio!.write(this.outbuf);
+      if (n === BIO_RETRY || n === 0) return this.want(SSL_ERROR_WANT_WRITE);
+      if (n < 0) {
+        this.outbuf = null;
+        return this.syscall('the transport failed while writing');
+      }
+      this.outbuf = n >= this.outbuf.length ? null : this.outbuf.subarray(n);
+    }
+  }
+
+  /**
+   * Reads exactly the bytes of the next record from the rbio and processes it. Reading no further
+   * than the record keeps any bytes after the TLS stream in the BIO.
+   */
+  private pull(): Pull {
+    const conn = this.conn!;
+    for (;;) {
+      let ev: RecordEvent | null;
+      try {
+        ev = conn.nextRecord();
+      } catch (e) {
+        if (e instanceof TlsFailure) return e;
+        return new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_INTERNAL_ERROR, `internal error: ${(e as Error).message}`);
+      }
+      if (ev) {
+        if (ev.kind === 'ignored') continue;
+        return ev;
+      }
+      const need = conn.bytesNeeded();
+      const got = this.rbio!.read(need);
+      if (got === BIO_RETRY) return 'retry';
+      if (got === BIO_EOF) return 'eof';
+      if (got === BIO_ERROR || typeof got === 'number') return 'bio_error';
+      conn.receive(got);
+    }
+  }
+}
