@@ -110,6 +110,8 @@ export class Connection {
   handshakeComplete = false;
   /** We have queued our close_notify. */
   closeNotifySent = false;
+  /** Our write side is closed (close_notify sent, or SENT_SHUTDOWN set by the caller): KeyUpdates go unanswered (S-19). */
+  writeClosed = false;
   /** The peer's close_notify arrived. */
   closeNotifyReceived = false;
   /** A fatal alert arrived from the peer (its description). */
@@ -167,6 +169,11 @@ export class Connection {
   /** Appends bytes read from the transport. */
   receive(data: Uint8Array): void {
     this.deframer.push(data);
+  }
+
+  /** How many more bytes complete the next record (at least 1), so callers can read exactly. */
+  bytesNeeded(): number {
+    return this.deframer.needed();
   }
 
   /** Bytes received but not yet processed as records. */
@@ -487,7 +494,7 @@ export class Connection {
       this.clientTrafficSecret = ks.nextTrafficSecret(this.clientTrafficSecret!);
       this.setReadSecret(suite, this.clientTrafficSecret);
     }
-    if (request === KeyUpdateRequest.update_requested && !this.closeNotifySent) this.sendKeyUpdate(false);
+    if (request === KeyUpdateRequest.update_requested && !this.closeNotifySent && !this.writeClosed) this.sendKeyUpdate(false);
   }
 
   /** Stores a ticket (client), keeping only the newest few. */

@@ -32,6 +32,14 @@ export class Deframer {
     return this.end - this.start;
   }
 
+  /** Bytes still missing for the next complete record: the rest of the header, then of the body. */
+  needed(): number {
+    const have = this.end - this.start;
+    if (have < 5) return 5 - have;
+    const length = (this.buf[this.start + 3]! << 8) | this.buf[this.start + 4]!;
+    return Math.max(1, 5 + length - have);
+  }
+
   /** Appends bytes read from the transport. */
   push(data: Uint8Array): void {
     if (data.length === 0) return;
