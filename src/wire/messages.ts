@@ -121,3 +121,45 @@ export const HELLO_RETRY_REQUEST_RANDOM = new Uint8Array([
 export const DOWNGRADE_TLS12 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]);
 /** Last 8 bytes of ServerHello.random from a TLS 1.3 server negotiating TLS 1.1 or below. */
 export const DOWNGRADE_TLS11 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
+
+// TLS 1.2 messages (RFC 5246 7.4, RFC 8422 5, RFC 5077 3.3). Finished, ServerHello, ClientHello
+// and CertificateVerify share the shapes above.
+
+/** TLS 1.2 Certificate: DER certificates, leaf first, with no per-entry extensions. */
+export interface CertificateTls12 {
+  chain: Uint8Array[];
+}
+
+/** TLS 1.2 ECDHE ServerKeyExchange with a named curve (RFC 8422 5.4) and its signature. */
+export interface ServerKeyExchangeEcdhe {
+  group: number;
+  /** The server's ephemeral public point (ECPoint, 1..255 bytes). */
+  publicKey: Uint8Array;
+  /** SignatureScheme of the signature (the TLS 1.2 SignatureAndHashAlgorithm pair as one u16). */
+  scheme: number;
+  signature: Uint8Array;
+  /** Exact bytes of ServerECDHParams, which the signature covers after client and server random. */
+  params: Uint8Array;
+}
+
+/** TLS 1.2 ECDHE ClientKeyExchange (RFC 8422 5.7). */
+export interface ClientKeyExchangeEcdhe {
+  /** The client's ephemeral public point (1..255 bytes). */
+  publicKey: Uint8Array;
+}
+
+/** TLS 1.2 CertificateRequest (RFC 5246 7.4.4). */
+export interface CertificateRequestTls12 {
+  /** ClientCertificateType values, 1..255 of them. */
+  certificateTypes: Uint8Array;
+  signatureAlgorithms: number[];
+  /** DER DistinguishedNames of acceptable CAs, possibly none. */
+  certificateAuthorities: Uint8Array[];
+}
+
+/** TLS 1.2 NewSessionTicket (RFC 5077 3.3). */
+export interface NewSessionTicketTls12 {
+  lifetimeHint: number;
+  /** Opaque ticket; empty means the server decided not to issue one. */
+  ticket: Uint8Array;
+}
