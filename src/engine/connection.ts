@@ -105,6 +105,14 @@ export class Connection {
   readonly tickets: ReceivedTicket[] = [];
   /** Optional observer for traces (`-msg`). */
   onTrace: ((e: TraceEvent) => void) | null = null;
+  /**
+   * Optional observer of traffic secrets in NSS key log terms (SSLKEYLOGFILE): label such as
+   * CLIENT_HANDSHAKE_TRAFFIC_SECRET, the ClientHello random, the secret.
+   */
+  onKeyLog: ((label: string, clientRandom: Uint8Array, secret: Uint8Array) => void) | null = null;
+  /** ClientHello.random of this connection (set by the handshake machine). */
+  clientRandom: Uint8Array | null = null;
+  private keyUpdates = { client: 0, server: 0 };
 
   /** True once our side considers the handshake finished (application data may flow). */
   handshakeComplete = false;
@@ -474,27 +482,31 @@ export class Connection {
     this.flushHandshake();
     const suite = this.negotiated.suite!;
     const ks = this.keySchedule!;
-    if (this.role === 'client') {
-      this.clientTrafficSecret = ks.nextTrafficSecret(this.clientTrafficSecret!);
-      this.setWriteSecret(suite, this.clientTrafficSecret);
-    } else {
-      this.serverTrafficSecret = ks.nextTrafficSecret(this.serverTrafficSecret!);
-      this.setWriteSecret(suite, this.serverTrafficSecret);
-    }
+    this.advanceTrafficSecret(this.role, 'write', suite, ks);
+  }
+
+  /** Moves one side's application traffic secret to the next generation and installs it. */
+  private advanceTrafficSecret(side: 'client' | 'server', direction: 'read' | 'write', suite: SuiteInfo, ks: KeySchedule13): void {
+    const next = ks.nextTrafficSecret(side === 'client' ? this.clientTrafficSecret! : this.serverTrafficSecret!);
+    if (side === 'client') this.clientTrafficSecret = next;
+    else this.serverTrafficSecret = next;
+    const n = ++this.keyUpdates[side];
+    this.logSecret(`${side === 'client' ? 'CLIENT' : 'SERVER'}_TRAFFIC_SECRET_${n}`, next);
+    if (direction === 'read') this.setReadSecret(suite, next);
+    else this.setWriteSecret(suite, next);
   }
 
   /** Handles a received KeyUpdate: new read key, and an answer when asked (unless our write side is closed, S-19). */
   receiveKeyUpdate(request: number): void {
     const suite = this.negotiated.suite!;
     const ks = this.keySchedule!;
-    if (this.role === 'client') {
-      this.serverTrafficSecret = ks.nextTrafficSecret(this.serverTrafficSecret!);
-      this.setReadSecret(suite, this.serverTrafficSecret);
-    } else {
-      this.clientTrafficSecret = ks.nextTrafficSecret(this.clientTrafficSecret!);
-      this.setReadSecret(suite, this.clientTrafficSecret);
-    }
+    this.advanceTrafficSecret(this.role === 'client' ? 'server' : 'client', 'read', suite, ks);
     if (request === KeyUpdateRequest.update_requested && !this.closeNotifySent && !this.writeClosed) this.sendKeyUpdate(false);
+  }
+
+  /** Reports a secret to the key log observer, if any. */
+  logSecret(label: string, secret: Uint8Array): void {
+    if (this.onKeyLog && this.clientRandom) this.onKeyLog(label, this.clientRandom, secret);
   }
 
   /** Stores a ticket (client), keeping only the newest few. */

@@ -59,6 +59,8 @@ export class Ssl {
   private pendingWriteLength = -1;
   /** Optional trace observer, kept across `clear()`. */
   private traceObserver: Connection['onTrace'] = null;
+  /** Optional key log observer (SSLKEYLOGFILE lines), kept across `clear()`. */
+  private keyLogObserver: Connection['onKeyLog'] = null;
 
   constructor(readonly ctx: SslContext) {
     this.quiet = ctx.getQuietShutdown();
@@ -93,6 +95,15 @@ export class Ssl {
     if (this.conn) this.conn.onTrace = observer;
   }
 
+  /**
+   * Observer of traffic secrets, for NSS key log files (SSL_CTX_set_keylog_callback): called with
+   * the label, the ClientHello random and the secret. Anyone holding these can decrypt the traffic.
+   */
+  setKeyLog(observer: Connection['onKeyLog']): void {
+    this.keyLogObserver = observer;
+    if (this.conn) this.conn.onKeyLog = observer;
+  }
+
   // ------------------------------------------------------------- handshake
 
   /** SSL_connect: client handshake. 1 when done, else -1 (see getError). */
@@ -123,6 +134,7 @@ export class Ssl {
     if (!this.conn) {
       const conn = new Connection(this.ctx.engineConfig(this.role!, this.serverName), this.role!);
       conn.onTrace = this.traceObserver;
+      conn.onKeyLog = this.keyLogObserver;
       this.conn = conn;
       conn.start();
     }

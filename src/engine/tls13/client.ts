@@ -81,6 +81,7 @@ export class Tls13Client implements HandshakeMachine {
   constructor(private readonly conn: Connection) {
     const provider = conn.config.provider;
     this.random = provider.randomBytes(32);
+    conn.clientRandom = this.random;
     this.sessionId = conn.config.middleboxCompat ? provider.randomBytes(32) : new Uint8Array(0);
   }
 
@@ -203,6 +204,8 @@ export class Tls13Client implements HandshakeMachine {
     const secrets = ks.handshakeTrafficSecrets(this.conn.transcript.current());
     this.serverHsSecret = secrets.server;
     this.clientHsSecret = secrets.client;
+    this.conn.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);
+    this.conn.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', secrets.server);
     this.conn.setReadSecret(suite, secrets.server);
     this.state = 'wait_encrypted_extensions';
   }
@@ -331,6 +334,9 @@ export class Tls13Client implements HandshakeMachine {
     this.conn.clientTrafficSecret = app.client;
     this.conn.serverTrafficSecret = app.server;
     this.conn.exporterSecret = app.exporter;
+    this.conn.logSecret('CLIENT_TRAFFIC_SECRET_0', app.client);
+    this.conn.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
+    this.conn.logSecret('EXPORTER_SECRET', app.exporter);
     this.conn.setReadSecret(this.suite, app.server);
     this.conn.ccsAllowed = false;
 

@@ -169,6 +169,7 @@ export class Tls13Server implements HandshakeMachine {
       this.conn.negotiated.version = 'TLSv1.3';
       this.conn.negotiated.suite = facts.suite;
       this.conn.transcript.start(facts.suite.hash);
+      this.conn.clientRandom = facts.hello.random;
       if (facts.earlyData) this.conn.earlyDataSkipBudget = EARLY_DATA_SKIP_LIMIT;
     }
 
@@ -231,6 +232,8 @@ export class Tls13Server implements HandshakeMachine {
     ks.enterHandshake(shared);
     const hs = ks.handshakeTrafficSecrets(this.conn.transcript.current());
     this.clientHsSecret = hs.client;
+    this.conn.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hs.client);
+    this.conn.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', hs.server);
     this.conn.setWriteSecret(this.suite, hs.server);
     this.conn.setReadSecret(this.suite, hs.client);
     this.conn.ccsAllowed = true;
@@ -256,6 +259,9 @@ export class Tls13Server implements HandshakeMachine {
     this.conn.clientTrafficSecret = app.client;
     this.conn.serverTrafficSecret = app.server;
     this.conn.exporterSecret = app.exporter;
+    this.conn.logSecret('CLIENT_TRAFFIC_SECRET_0', app.client);
+    this.conn.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
+    this.conn.logSecret('EXPORTER_SECRET', app.exporter);
     this.conn.setWriteSecret(this.suite, app.server);
     this.state = 'wait_finished';
   }
@@ -266,11 +272,11 @@ export class Tls13Server implements HandshakeMachine {
     this.retryGroup = group ?? facts.shares.find((s) => cfg.groups.includes(s.group))!.group;
     const extensions: Extension[] = [];
     if (group !== null) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareHrr(group) });
-    extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) });
     if (withCookie) {
       this.sentCookie = cfg.makeCookie ? cfg.makeCookie() : cfg.provider.randomBytes(32);
       extensions.push({ type: ExtensionType.cookie, data: encodeCookie(this.sentCookie) });
     }
+    extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) });
     let hrr: ServerHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: HELLO_RETRY_REQUEST_RANDOM,
