@@ -216,7 +216,8 @@ export class Tls13Client implements HandshakeMachine {
     }
     this.conn.negotiated.helloRetry = true;
     this.hrrSuite = hrr.cipherSuite;
-    checkSolicited(hrr.extensions, this.offeredExtensions, 'HelloRetryRequest');
+    // A cookie is the one extension a HelloRetryRequest may carry unasked (RFC 8446 4.2.2).
+    checkSolicited(hrr.extensions, new Set([...this.offeredExtensions, ExtensionType.cookie]), 'HelloRetryRequest');
     let cookie: Uint8Array | null = null;
     let group: number | null = null;
     for (const e of hrr.extensions) {
