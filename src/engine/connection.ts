@@ -154,6 +154,12 @@ export class Connection {
   private outputLength = 0;
   private firstRecordSent = false;
   private emptyRecords = 0;
+  /**
+   * Whether a protected record from the peer has been opened. Until then a plaintext alert is
+   * still legal after we installed a read key: the peer may be rejecting our flight before it has
+   * a write key (a client refusing the ServerHello or the certificate), as OpenSSL allows.
+   */
+  private peerWritesProtected = false;
   private warnAlerts = 0;
 
   constructor(
@@ -219,15 +225,20 @@ export class Connection {
         throw e;
       }
       this.earlyDataSkipBudget = 0;
-    } else if (type === ContentType.change_cipher_spec) {
-      return this.handleCcs(content);
-    } else if (this.readProtection) {
+      // The peer has its write key: from now on its alerts come protected too.
+      this.peerWritesProtected = true;
+    } else if (this.readProtection && type !== ContentType.change_cipher_spec && (type !== ContentType.alert || this.peerWritesProtected)) {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, `unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after keys were installed`);
-    } else {
-      if (content.length > 16384) throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, 'plaintext record over 2^14 bytes');
-      if (type === ContentType.application_data) {
-        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake keys');
-      }
+    } else if (content.length > 16384) {
+      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, 'plaintext record over 2^14 bytes');
+    }
+    // RFC 8446 5.1: the records of a fragmented handshake message may not have other records between them.
+    if (type !== ContentType.handshake && this.joiner.pending) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_MIXED_HANDSHAKE_AND_NON_HANDSHAKE_DATA, `${type === ContentType.alert ? 'an alert' : type === ContentType.change_cipher_spec ? 'a change_cipher_spec' : 'an application data'} record inside a fragmented handshake message`);
+    }
+    if (record.type === ContentType.change_cipher_spec) return this.handleCcs(content);
+    if (!this.readProtection && type === ContentType.application_data) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake keys');
     }
 
     switch (type) {
@@ -239,9 +250,6 @@ export class Connection {
         if (!this.handshakeComplete) {
           throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake finished');
         }
-        if (this.joiner.pending) {
-          throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data inside a fragmented handshake message');
-        }
         if (content.length === 0) return this.noProgress('empty application data record');
         this.emptyRecords = 0;
         this.warnAlerts = 0;
@@ -250,7 +258,7 @@ export class Connection {
       case ContentType.change_cipher_spec:
         throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_CHANGE_CIPHER_SPEC, 'change_cipher_spec inside a protected record');
       default:
-        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNKNOWN_RECORD_TYPE, `record content type ${type}`);
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_RECORD_TYPE, `record content type ${type}`);
     }
   }
 
@@ -288,7 +296,8 @@ export class Connection {
 
   private handleAlert(content: Uint8Array): RecordEvent {
     if (content.length !== 2 || this.joiner.pending) {
-      throw new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_INVALID_ALERT, `alert record of ${content.length} bytes`);
+      // unexpected_message, as OpenSSL 3 (S-57).
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_INVALID_ALERT, `alert record of ${content.length} bytes`);
     }
     const level = content[0]!;
     const description = content[1]!;
@@ -299,8 +308,9 @@ export class Connection {
       this.closeNotifyReceived = true;
       return { kind: 'close_notify' };
     }
-    if (level === AlertLevel.warning && (description === AlertDescription.user_canceled || !tls13)) {
-      // TLS 1.3: only user_canceled is a warning (S-55); TLS 1.2: warnings other than close_notify
+    if (tls13 ? description === AlertDescription.user_canceled : level === AlertLevel.warning) {
+      // TLS 1.3: only user_canceled is a warning, whatever its level field says (RFC 8446 6, S-55,
+      // as OpenSSL); TLS 1.2: warnings other than close_notify
       // and no_renegotiation are ignored (S-54), but a run of them is fatal.
       if (!tls13 && description === AlertDescription.no_renegotiation) {
         throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_RENEGOTIATION_NOT_SUPPORTED, 'peer refused renegotiation');

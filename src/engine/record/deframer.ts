@@ -24,6 +24,8 @@ export class Deframer {
   private buf = new Uint8Array(0);
   private start = 0;
   private end = 0;
+  /** Records returned so far: the first one is judged differently when it is not TLS at all. */
+  private records = 0;
   /** Upper bound on a record's fragment length; lowered to the TLS 1.3 limit once 1.3 is negotiated. */
   maxFragment = MAX_CIPHERTEXT_TLS12;
 
@@ -61,22 +63,21 @@ export class Deframer {
 
   /**
    * The next complete record, or null when more bytes are needed. Throws a TlsFailure for a
-   * header that cannot start a TLS record, so garbage is rejected after 5 bytes rather than
-   * after waiting for a bogus length.
+   * header that cannot start a TLS record as soon as the 5 header bytes are in, rather than after
+   * waiting for a bogus length. The whole header is awaited first because its version bytes tell
+   * a stray non-TLS peer (which gets no alert) from a TLS peer sending a bad type.
    */
   next(): RawRecord | null {
     const have = this.end - this.start;
-    if (have < 5) {
-      if (have > 0) this.checkType(this.buf[this.start]!);
-      return null;
-    }
+    if (have < 5) return null;
     const b = this.buf;
     const s = this.start;
     const type = b[s]!;
-    this.checkType(type);
     const version = (b[s + 1]! << 8) | b[s + 2]!;
-    if (b[s + 1] !== 0x03) {
-      throw new TlsFailure(AlertDescription.protocol_version, Reason.SSL_R_WRONG_VERSION_NUMBER, `record version 0x${version.toString(16)} is not TLS`);
+    if (b[s + 1] !== 0x03) throw this.notTls(version);
+    if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
+      // RFC 8446 5: an unexpected record type is unexpected_message.
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_RECORD_TYPE, `record content type ${type}`);
     }
     const length = (b[s + 3]! << 8) | b[s + 4]!;
     if (length > this.maxFragment) {
@@ -88,13 +89,29 @@ export class Deframer {
       this.start = 0;
       this.end = 0;
     }
+    this.records++;
     return { type, version, header: b.subarray(s, s + 5), fragment: b.subarray(s + 5, s + 5 + length) };
   }
 
-  private checkType(type: number): void {
-    if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
-      // The classic case is a plaintext protocol (HTTP, SMTP banner) talking to a TLS port.
-      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_WRONG_VERSION_NUMBER, `byte 0x${type.toString(16)} cannot start a TLS record`);
+  /**
+   * A header whose version is not 3.x. As the very first record it means the peer does not speak
+   * TLS at all (an HTTP client on the TLS port, an SMTP banner): like OpenSSL, name the common
+   * cases and send no alert, since the peer could not read one. Later it is a TLS peer gone wrong.
+   */
+  private notTls(version: number): TlsFailure {
+    if (this.records > 0) {
+      return new TlsFailure(AlertDescription.protocol_version, Reason.SSL_R_WRONG_VERSION_NUMBER, `record version 0x${version.toString(16)} is not TLS`);
     }
+    const head = String.fromCharCode(...this.buf.subarray(this.start, this.start + 5));
+    if (HTTP_METHODS.some((m) => head.startsWith(m))) {
+      return new TlsFailure(null, Reason.SSL_R_HTTP_REQUEST, 'the peer sent an HTTP request to a TLS port');
+    }
+    if (head === 'CONNE') {
+      return new TlsFailure(null, Reason.SSL_R_HTTPS_PROXY_REQUEST, 'the peer sent an HTTP proxy request to a TLS port');
+    }
+    return new TlsFailure(null, Reason.SSL_R_WRONG_VERSION_NUMBER, `the first record (version 0x${version.toString(16)}) is not TLS`);
   }
 }
+
+/** Request lines OpenSSL recognises as HTTP on a TLS port. */
+const HTTP_METHODS = ['GET ', 'POST ', 'HEAD ', 'PUT '];

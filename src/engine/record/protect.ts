@@ -2,6 +2,25 @@ import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription, ContentType } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 
+/**
+ * Record protection for one direction and one key, whatever the version, so the connection can
+ * hold either a TLS 1.3 or a TLS 1.2 instance.
+ */
+export interface RecordProtection {
+  /**
+   * TLS 1.2 protects every record type under its real outer type; TLS 1.3 hides the type and
+   * sends only application_data outside (RFC 8446 5.2). Records of other outer types are then
+   * plaintext (or an error).
+   */
+  readonly outerTypeIsReal: boolean;
+  /** Protects one record: returns the whole TLSCiphertext (header included). */
+  seal(type: number, content: Uint8Array): Uint8Array;
+  /** Removes protection from one record as framed; returns the real content type and content. */
+  open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array };
+  /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
+  undoLastOpen(): void;
+}
+
 /** Largest TLSInnerPlaintext (content + type byte + padding): 2^14 + 1 (RFC 8446 5.4). */
 const MAX_INNER_PLAINTEXT = 16384 + 1;
 
@@ -10,7 +29,8 @@ const MAX_INNER_PLAINTEXT = 16384 + 1;
  * per-record nonce = IV xor 64-bit sequence number, inner content type, zero padding. A new
  * instance is made for every key change, so the sequence number starts at zero with each key.
  */
-export class RecordProtection13 {
+export class RecordProtection13 implements RecordProtection {
+  readonly outerTypeIsReal = false;
   private seq = 0;
   private readonly nonce: Uint8Array;
   private readonly header = new Uint8Array(5);

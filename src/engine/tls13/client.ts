@@ -146,6 +146,9 @@ export class Tls13Client implements HandshakeMachine {
       case 'traffic':
         if (m.type === HandshakeType.new_session_ticket) return this.onNewSessionTicket(m);
         if (m.type === HandshakeType.key_update) return this.conn.receiveKeyUpdate(decodeKeyUpdate(m.body).requestUpdate);
+        // After our close_notify we can no longer answer a post-handshake CertificateRequest, so it
+        // is ignored rather than failing the close (S-19, as OpenSSL).
+        if (m.type === HandshakeType.certificate_request && this.conn.writeClosed) return;
         break;
       case 'start':
         break;
