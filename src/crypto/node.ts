@@ -523,10 +523,10 @@ export class NodeCryptoProvider implements CryptoProvider {
     return asNodePrivateKey(key).keyObject.export({ format: 'der', type: 'pkcs8' });
   }
 
-  sign(scheme: number, key: PrivateKey, message: Uint8Array): Uint8Array {
+  sign(scheme: number, key: PrivateKey, message: Uint8Array, tls12 = false): Uint8Array {
     const k = asNodePrivateKey(key);
     const info = schemeInfo(scheme);
-    if (info === undefined || !schemeMatchesKey(scheme, k)) {
+    if (info === undefined || !schemeMatchesKey(scheme, k, tls12)) {
       throw new TlsFailure(
         AlertDescription.handshake_failure,
         Reason.SSL_R_WRONG_SIGNATURE_TYPE,
@@ -546,11 +546,11 @@ export class NodeCryptoProvider implements CryptoProvider {
     }
   }
 
-  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array, tls12 = false): boolean {
     // Verifying works with either half of a key pair; anything else is not ours to judge.
     if (!(key instanceof NodeKey)) return false;
     const info = schemeInfo(scheme);
-    if (info === undefined || !schemeMatchesKey(scheme, key)) return false;
+    if (info === undefined || !schemeMatchesKey(scheme, key, tls12)) return false;
     const input: VerifyKeyObjectInput = { key: key.keyObject, ...signatureOptions(info) };
     try {
       return nodeVerify(info.hash, message, input, signature);

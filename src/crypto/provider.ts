@@ -122,7 +122,12 @@ export interface CryptoProvider {
    * Signs `message` with a TLS SignatureScheme (ECDSA output in DER, as TLS sends it; RSA-PSS
    * with salt length equal to the hash length). Throws when the key cannot use that scheme.
    */
-  sign(scheme: number, key: PrivateKey, message: Uint8Array): Uint8Array;
-  /** Verifies a signature made with a TLS SignatureScheme; false for any mismatch or malformed input. */
-  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+  sign(scheme: number, key: PrivateKey, message: Uint8Array, tls12?: boolean): Uint8Array;
+  /**
+   * Verifies a signature made with a TLS SignatureScheme; false for any mismatch or malformed input.
+   * With `tls12` true the ECDSA schemes are read as TLS 1.2 SignatureAndHashAlgorithm pairs:
+   * 0x0403 is "ECDSA with SHA-256" on any curve, not only P-256 (RFC 5246 7.4.1.4.1, RFC 8446
+   * 4.2.3); the same flag on `sign` allows the same.
+   */
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array, tls12?: boolean): boolean;
 }

@@ -67,13 +67,14 @@ function pinnedPssHash(key: PrivateKey | PublicKey): unknown {
 /**
  * Whether `key` can make or check signatures with `scheme`. Follows RFC 8446 4.2.3: the ECDSA
  * schemes name the curve, rsae schemes need an rsaEncryption key and pss schemes an RSASSA-PSS
- * key. RSA keys too short for PSS with the scheme's hash (emLen < 2*hLen + 2) are refused here
+ * key (with `tls12` true the ECDSA curve is not checked). RSA keys too short for PSS with the scheme's hash (emLen < 2*hLen + 2) are refused here
  * rather than failing inside the signer.
  */
-export function schemeMatchesKey(scheme: number, key: PrivateKey | PublicKey): boolean {
+export function schemeMatchesKey(scheme: number, key: PrivateKey | PublicKey, tls12 = false): boolean {
   const info = byScheme.get(scheme);
   if (info === undefined || info.keyType !== key.type) return false;
-  if (info.curve !== undefined && info.curve !== key.curve) return false;
+  // TLS 1.2 ECDSA code points name only the hash; the curve is the key's (RFC 5246 7.4.1.4.1).
+  if (info.curve !== undefined && info.curve !== key.curve && !tls12) return false;
   if (info.padding === 'pss' && info.hash !== null) {
     const hLen = HASH_LEN[info.hash];
     // RFC 8017 9.1.1: emLen = ceil((modBits - 1) / 8) must be at least hLen + sLen + 2, sLen = hLen.

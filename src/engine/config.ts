@@ -1,6 +1,9 @@
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { ClientHello, EncryptedExtensions, NewSessionTicket, ServerHello } from '../wire/messages.js';
 
+/** Protocol versions typessl speaks, in OpenSSL's spelling. */
+export type ProtocolVersionName = 'TLSv1.2' | 'TLSv1.3';
+
 /** A certificate chain (leaf first, DER) and its private key. */
 export interface CertifiedKey {
   chain: Uint8Array[];
@@ -39,6 +42,20 @@ export interface EngineConfig {
   now(): number;
   /** TLS 1.3 cipher suites. */
   cipherSuites: number[];
+  /**
+   * TLS 1.2 cipher suites (ECDHE + AEAD only), in preference order. Default: every TLS 1.2 suite
+   * typessl implements (`TLS12_SUITES`).
+   */
+  tls12CipherSuites?: number[];
+  /** Lowest protocol version to negotiate (default TLSv1.2). */
+  minVersion?: ProtocolVersionName;
+  /** Highest protocol version to negotiate (default TLSv1.3). */
+  maxVersion?: ProtocolVersionName;
+  /**
+   * TLS 1.2: insist on the extended master secret (RFC 7627) and abort with handshake_failure
+   * when the peer does not do it (default true). False allows legacy peers.
+   */
+  requireExtendedMasterSecret?: boolean;
   /** Named groups for key exchange. */
   groups: number[];
   /** Groups the client sends key shares for in its first ClientHello (default: the first group). */

@@ -1,0 +1,128 @@
+import type { Aead } from '../../crypto/provider.js';
+import { AlertDescription } from '../../wire/enums.js';
+import { Reason, TlsFailure } from '../../wire/errors.js';
+import type { RecordProtection } from './protect.js';
+
+/** Largest TLS 1.2 plaintext fragment: 2^14 (RFC 5246 6.2.1). */
+const MAX_PLAINTEXT = 16384;
+/** Length of the explicit nonce AES-GCM carries in each record (RFC 5288 3). */
+const EXPLICIT_NONCE_LENGTH = 8;
+
+/** Writes the 64-bit big-endian `seq` into `out` at `at` (exact below 2^53). */
+function putSeq(out: Uint8Array, at: number, seq: number): void {
+  let lo = seq >>> 0;
+  let hi = Math.floor(seq / 0x100000000);
+  for (let i = 7; i >= 4; i--) {
+    out[at + i] = lo & 0xff;
+    lo >>>= 8;
+    out[at + i - 4] = hi & 0xff;
+    hi >>>= 8;
+  }
+}
+
+/**
+ * TLS 1.2 AEAD record protection for one direction and one key (RFC 5246 6.2.3.3):
+ *
+ * - AES-GCM (RFC 5288): nonce = 4-byte fixed IV || 8-byte explicit nonce; the explicit nonce is
+ *   sent at the front of each record. We use the sequence number as explicit nonce, which is
+ *   unique per key as required (and what OpenSSL, NSS and Go do).
+ * - ChaCha20-Poly1305 (RFC 7905): nonce = 12-byte IV xor the padded sequence number; nothing
+ *   explicit on the wire.
+ *
+ * AAD = seq_num || type || version || plaintext length. The outer content type is the real one.
+ * A new instance is made at each ChangeCipherSpec, so sequence numbers start at zero.
+ */
+export class RecordProtection12 implements RecordProtection {
+  readonly outerTypeIsReal = true;
+  private seq = 0;
+  private readonly explicit: boolean;
+  private readonly nonce = new Uint8Array(12);
+  private readonly aad = new Uint8Array(13);
+
+  /**
+   * @param aead keyed AEAD for this direction
+   * @param iv the fixed IV from the key block: 4 bytes selects the AES-GCM construction, 12 bytes the ChaCha20-Poly1305 one
+   */
+  constructor(
+    private readonly aead: Aead,
+    private readonly iv: Uint8Array,
+  ) {
+    if (iv.length !== 4 && iv.length !== 12) throw new RangeError(`TLS 1.2 AEAD fixed IV must be 4 or 12 bytes, got ${iv.length}`);
+    this.explicit = iv.length === 4;
+  }
+
+  /** Records protected so far with this key (the next sequence number). */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /** Builds the nonce for the current sequence number (the explicit part is also the wire prefix). */
+  private makeNonce(explicitNonce: Uint8Array | null): Uint8Array {
+    const n = this.nonce;
+    if (this.explicit) {
+      n.set(this.iv);
+      if (explicitNonce) n.set(explicitNonce, 4);
+      else putSeq(n, 4, this.seq);
+    } else {
+      n.set(this.iv);
+      const s = new Uint8Array(8);
+      putSeq(s, 0, this.seq);
+      for (let i = 0; i < 8; i++) n[4 + i]! ^= s[i]!;
+    }
+    return n;
+  }
+
+  private makeAad(type: number, version0: number, version1: number, length: number): Uint8Array {
+    const a = this.aad;
+    putSeq(a, 0, this.seq);
+    a[8] = type;
+    a[9] = version0;
+    a[10] = version1;
+    a[11] = length >>> 8;
+    a[12] = length & 0xff;
+    return a;
+  }
+
+  seal(type: number, content: Uint8Array): Uint8Array {
+    if (content.length > MAX_PLAINTEXT) throw new RangeError(`TLS 1.2 record plaintext of ${content.length} bytes exceeds 2^14`);
+    const prefixLength = 5 + (this.explicit ? EXPLICIT_NONCE_LENGTH : 0);
+    const length = prefixLength - 5 + content.length + this.aead.tagLength;
+    const prefix = new Uint8Array(prefixLength);
+    prefix[0] = type;
+    prefix[1] = 0x03;
+    prefix[2] = 0x03;
+    prefix[3] = length >>> 8;
+    prefix[4] = length & 0xff;
+    const nonce = this.makeNonce(null);
+    if (this.explicit) prefix.set(nonce.subarray(4), 5);
+    const aad = this.makeAad(type, 0x03, 0x03, content.length);
+    this.seq++;
+    return this.aead.seal(nonce, aad, content, prefix);
+  }
+
+  open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
+    const overhead = (this.explicit ? EXPLICIT_NONCE_LENGTH : 0) + this.aead.tagLength;
+    if (fragment.length < overhead) {
+      throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record shorter than the AEAD overhead');
+    }
+    const plaintextLength = fragment.length - overhead;
+    if (plaintextLength > MAX_PLAINTEXT) {
+      // RFC 5246 6.2.3: ciphertext longer than 2^14 + 2048 is caught by the deframer; a decrypted
+      // fragment over 2^14 is record_overflow. Checked before decrypting: the length is public.
+      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `TLS 1.2 record of ${plaintextLength} plaintext bytes`);
+    }
+    const nonce = this.makeNonce(this.explicit ? fragment.subarray(0, EXPLICIT_NONCE_LENGTH) : null);
+    const type = header[0]!;
+    const aad = this.makeAad(type, header[1]!, header[2]!, plaintextLength);
+    this.seq++;
+    const content = this.aead.open(nonce, aad, this.explicit ? fragment.subarray(EXPLICIT_NONCE_LENGTH) : fragment);
+    if (content === null) {
+      throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record authentication failed');
+    }
+    return { type, content };
+  }
+
+  undoLastOpen(): void {
+    this.seq--;
+  }
+}
