@@ -14,6 +14,8 @@ export { suiteInfo, suiteByName, TLS13_SUITES, type SuiteInfo } from './crypto/s
 export * from './ssl/constants.js';
 export { SslContext, type SslContextOptions } from './ssl/context.js';
 export { Ssl, type SslErrorInfo } from './ssl/ssl.js';
+export { Session } from './ssl/session.js';
+export { SessionCache, type SessionCacheOptions } from './ssl/session-cache.js';
 export { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio/bio.js';
 export { MemoryBio } from './bio/memory.js';
 export { BioPair, BioPairHalf } from './bio/pair.js';

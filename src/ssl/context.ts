@@ -5,7 +5,8 @@ import type { CertifiedKey, EngineConfig, HandshakeHooks, PeerCertificateInfo, T
 import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { pemDecode } from '../x509/pem.js';
-import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE } from './constants.js';
+import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, SSL_SESS_CACHE_BOTH, SSL_SESS_CACHE_SERVER } from './constants.js';
+import { SessionCache } from './session-cache.js';
 
 /** Group names accepted in `groups` strings (OpenSSL's spellings). */
 const GROUP_NAMES: Record<string, number> = {
@@ -75,6 +76,12 @@ export interface SslContextOptions {
   issueTickets?: (resumptionMasterSecret: Uint8Array) => TicketToSend[];
   /** Server: cookie bytes for HelloRetryRequest. */
   makeCookie?: () => Uint8Array;
+  /** SSL_SESS_CACHE_* bits (default SSL_SESS_CACHE_SERVER, as OpenSSL). */
+  sessionCacheMode?: number;
+  /** Most sessions the internal cache keeps (default 20480; 0 = no limit). */
+  sessionCacheSize?: number;
+  /** Session lifetime in seconds (default 7200). */
+  sessionTimeout?: number;
 }
 
 function parseGroups(spec: string | number[]): number[] {
@@ -120,7 +127,13 @@ export class SslContext {
   private skipVerification: boolean;
   private quiet: boolean;
   private opts: number;
+  private cacheMode: number;
   private readonly base: SslContextOptions;
+  /**
+   * The internal session cache (SSL_CTX's). Set `onNewSession` / `onRemoveSession` on it for
+   * OpenSSL's new-session and remove-session callbacks.
+   */
+  readonly sessionCache: SessionCache;
 
   constructor(options: SslContextOptions = {}) {
     this.base = options;
@@ -134,6 +147,11 @@ export class SslContext {
     this.skipVerification = options.dangerouslySkipCertificateVerification === true;
     this.quiet = options.quietShutdown === true;
     this.opts = options.options ?? 0;
+    this.cacheMode = (options.sessionCacheMode ?? SSL_SESS_CACHE_SERVER) & SSL_SESS_CACHE_BOTH;
+    const cacheOptions: ConstructorParameters<typeof SessionCache>[0] = { now: this.now };
+    if (options.sessionCacheSize !== undefined) cacheOptions.sizeLimit = options.sessionCacheSize;
+    if (options.sessionTimeout !== undefined) cacheOptions.timeout = options.sessionTimeout;
+    this.sessionCache = new SessionCache(cacheOptions);
     if (options.certificate) this.useCertificateChain(options.certificate);
     if (options.privateKey) this.usePrivateKey(options.privateKey);
     if (options.trustedCertificates) this.addTrustedCertificates(options.trustedCertificates);
@@ -216,6 +234,21 @@ export class SslContext {
   /** SSL_CTX_get_options. */
   getOptions(): number {
     return this.opts;
+  }
+
+  /**
+   * SSL_CTX_set_session_cache_mode: which sides add their sessions to `sessionCache`
+   * (SSL_SESS_CACHE_OFF / _CLIENT / _SERVER / _BOTH). Returns the previous mode.
+   */
+  setSessionCacheMode(mode: number): number {
+    const previous = this.cacheMode;
+    this.cacheMode = mode & SSL_SESS_CACHE_BOTH;
+    return previous;
+  }
+
+  /** SSL_CTX_get_session_cache_mode. */
+  getSessionCacheMode(): number {
+    return this.cacheMode;
   }
 
   /** Whether unexpected EOF counts as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). */

@@ -14,6 +14,8 @@ import {
   type SslErrorCode,
 } from './constants.js';
 import type { SslContext } from './context.js';
+import type { Session } from './session.js';
+import { SessionKeeper } from './session-keeper.js';
 
 /** What went wrong in the last I/O call (per connection: there is no global error queue). */
 export interface SslErrorInfo {
@@ -57,6 +59,10 @@ export class Ssl {
   private appDataBytes = 0;
   /** Length of a write() whose records are encrypted but not yet all flushed (retry semantics). */
   private pendingWriteLength = -1;
+  /** A KeyUpdate we queued has not reached the wbio yet: OpenSSL counts that as "in init" (S-34). */
+  private keyUpdatePending = false;
+  /** Session bookkeeping and OpenSSL's keep-or-evict rules (S-46..S-49). */
+  private readonly sessions: SessionKeeper;
   /** Optional trace observer, kept across `clear()`. */
   private traceObserver: Connection['onTrace'] = null;
   /** Optional key log observer (SSLKEYLOGFILE lines), kept across `clear()`. */
@@ -64,6 +70,7 @@ export class Ssl {
 
   constructor(readonly ctx: SslContext) {
     this.quiet = ctx.getQuietShutdown();
+    this.sessions = new SessionKeeper(ctx);
   }
 
   // ------------------------------------------------------------------ setup
@@ -132,7 +139,7 @@ export class Ssl {
 
   private ensureConnection(): Connection {
     if (!this.conn) {
-      const conn = new Connection(this.ctx.engineConfig(this.role!, this.serverName), this.role!);
+      const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName)), this.role!);
       conn.onTrace = this.traceObserver;
       conn.onKeyLog = this.keyLogObserver;
       this.conn = conn;
@@ -203,7 +210,11 @@ export class Ssl {
       if (ev === 'retry') return this.want(SSL_ERROR_WANT_READ);
       if (ev === 'eof') return this.unexpectedEof(false);
       if (ev === 'bio_error') return this.syscall('the transport failed while reading');
-      if (ev instanceof TlsFailure) return this.failWith(ev);
+      if (ev instanceof TlsFailure) {
+        // S-56: a received fatal alert makes the read return 0 (getError: SSL, not ZERO_RETURN).
+        const r = this.failWith(ev);
+        return this.conn !== null && this.conn.fatalAlertReceived !== null ? 0 : r;
+      }
       if (ev.kind === 'data') {
         this.appData.push(ev.data);
         this.appDataBytes += ev.data.length;
@@ -280,14 +291,16 @@ export class Ssl {
     this.last = NONE;
     if (this.freed) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'shutdown() after free()');
     if (this.role === null) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'shutdown() before setConnectState()/setAcceptState()');
-    // S-34: before or during the handshake, and after any fatal error, shutdown is refused.
-    if (!this.conn?.handshakeComplete || this.fatal !== null) {
-      return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SHUTDOWN_WHILE_IN_INIT, 'shutdown() while the handshake is not complete or after a fatal error');
+    // S-34: before or during the handshake, while a KeyUpdate of ours is still unsent, and after
+    // any fatal error, shutdown is refused. S-45: this comes before the quiet check.
+    if (!this.conn?.handshakeComplete || this.fatal !== null || this.keyUpdatePending) {
+      return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SHUTDOWN_WHILE_IN_INIT, 'shutdown() while the handshake is not complete, a KeyUpdate is unsent, or after a fatal error');
     }
     const conn = this.conn;
     // S-44: quiet shutdown sets both flags, sends nothing and returns 1.
     if (this.quiet) {
       this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+      conn.writeClosed = true;
       return this.record(1, SSL_ERROR_NONE, null, '');
     }
     if (!(this.flags & SSL_SENT_SHUTDOWN)) {
@@ -356,6 +369,36 @@ export class Ssl {
     return this.quiet;
   }
 
+  // ---------------------------------------------------------------- sessions
+
+  /**
+   * SSL_get_session: this connection's session once the handshake has completed (check
+   * `isResumable()`: a TLS 1.3 client's session becomes resumable only when a ticket has been read,
+   * S-20), else the session given to `setSession()`, else null. After `clear()` the previous
+   * session stays unless it was evicted by that `clear()` (S-49).
+   */
+  getSession(): Session | null {
+    return this.sessions.get();
+  }
+
+  /**
+   * SSL_set_session: the session a client offers on its next handshake. Returns 1. Offering it on
+   * the wire arrives with session resumption (the sessions issue); until then every handshake is a
+   * full one and `getSession()` then returns the new connection's session.
+   */
+  setSession(session: Session | null): number {
+    this.sessions.set(session);
+    return 1;
+  }
+
+  /**
+   * SSL_session_reused: whether the handshake resumed a session. Always false for now: typessl
+   * does not resume sessions yet (that arrives with the sessions issue).
+   */
+  sessionReused(): boolean {
+    return false;
+  }
+
   // ---------------------------------------------------------------- errors
 
   /**
@@ -380,6 +423,8 @@ export class Ssl {
    */
   free(): void {
     if (this.freed) return;
+    // S-46 / D-5: an established connection freed without SENT_SHUTDOWN loses its session.
+    this.sessions.teardown(this.established(), (this.flags & SSL_SENT_SHUTDOWN) !== 0);
     this.freed = true;
     this.conn = null;
     this.appData = [];
@@ -389,10 +434,15 @@ export class Ssl {
 
   /**
    * SSL_clear: makes the object ready for a new connection with the same settings. Flags go
-   * back to 0; the quiet setting and the role stay (S-49).
+   * back to 0; the quiet setting and the role stay (S-49). Like `free()`, it evicts the session
+   * of an established connection closed without SENT_SHUTDOWN (S-46); a cleanly closed session is
+   * kept so a client can offer it again.
    */
   clear(): number {
     if (this.freed) return this.record(0, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'clear() after free()');
+    const evicted = this.sessions.teardown(this.established(), (this.flags & SSL_SENT_SHUTDOWN) !== 0);
+    this.sessions.reset(evicted);
+    this.keyUpdatePending = false;
     this.conn = null;
     this.flags = 0;
     this.fatal = null;
@@ -451,6 +501,7 @@ export class Ssl {
       return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_BAD_VALUE, 'KeyUpdate needs an open, established TLS 1.3 connection');
     }
     this.conn.sendKeyUpdate(requestPeer);
+    this.keyUpdatePending = true;
     const flushed = this.flush();
     return flushed === 1 ? 1 : flushed;
   }
@@ -467,6 +518,15 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------- internals
+
+  /**
+   * Whether OpenSSL would call this connection established for ssl_clear_bad_session: handshake
+   * done and not failed at the protocol level (a fatal SSL error puts OpenSSL back "in init"; a
+   * failed transport does not).
+   */
+  private established(): boolean {
+    return this.conn?.handshakeComplete === true && this.fatal?.code !== SSL_ERROR_SSL;
+  }
 
   /** Common checks at the start of an I/O call; returns a return value to give back, or null to go on. */
   private begin(): number | null {
@@ -507,17 +567,24 @@ export class Ssl {
     if (received !== null) this.flags |= SSL_RECEIVED_SHUTDOWN; // S-38: a fatal alert sets RECEIVED_SHUTDOWN too
     conn?.fail(f, (this.flags & SSL_SENT_SHUTDOWN) === 0);
     const sent = conn?.fatalAlertSent ?? null;
+    // S-48: a fatal alert, sent or received, evicts the session. After our close_notify no alert is
+    // sent (S-25), so a failure there keeps a cleanly closed session.
+    if (received !== null || sent !== null) this.sessions.fatalAlert();
     const alert: SslErrorInfo['alert'] =
       received !== null
         ? { description: received, name: nameOf(AlertDescription, received), direction: 'received' }
         : sent !== null
           ? { description: sent, name: nameOf(AlertDescription, sent), direction: 'sent' }
           : null;
-    this.fatal = { code: SSL_ERROR_SSL, reason: f.reason, alert, message: f.message };
-    this.last = this.fatal;
-    // Best effort: get the alert onto the wire now.
+    // OpenSSL's error data for a received alert is "SSL alert number N" (S-56).
+    const message = received !== null ? `${f.message} (SSL alert number ${received})` : f.message;
+    const fatal: SslErrorInfo = { code: SSL_ERROR_SSL, reason: f.reason, alert, message };
+    // Best effort: get the alert onto the wire now. The protocol failure stays the reported error
+    // even if the transport fails or blocks while the alert is written (S-27: the error queue wins).
+    this.fatal = fatal;
     this.flush();
-    this.last = this.fatal;
+    this.fatal = fatal;
+    this.last = fatal;
     return -1;
   }
 
@@ -539,7 +606,11 @@ export class Ssl {
     for (;;) {
       if (!this.outbuf) {
         const next = this.conn?.takeOutput() ?? null;
-        if (!next) return 1;
+        if (!next) {
+          // Everything queued, a KeyUpdate included, has reached the wbio.
+          this.keyUpdatePending = false;
+          return 1;
+        }
         this.outbuf = next;
       }
       const n = this.wbio!.write(this.outbuf);
@@ -567,6 +638,7 @@ export class Ssl {
         return new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_INTERNAL_ERROR, `internal error: ${(e as Error).message}`);
       }
       if (ev) {
+        this.sessions.observe(conn);
         if (ev.kind === 'ignored') continue;
         return ev;
       }

@@ -1,0 +1,127 @@
+import type { Session } from './session.js';
+
+/** Default size limit, as OpenSSL's SSL_SESSION_CACHE_MAX_SIZE_DEFAULT. */
+export const DEFAULT_SESSION_CACHE_SIZE = 1024 * 20;
+/** Default session lifetime in seconds, as OpenSSL 3's default timeout for TLS. */
+export const DEFAULT_SESSION_TIMEOUT = 7200;
+
+/** Options for `new SessionCache()`. */
+export interface SessionCacheOptions {
+  /** Clock in milliseconds (the context's; default Date.now). */
+  now?: () => number;
+  /** Most sessions kept; 0 means no limit (SSL_CTX_sess_set_cache_size). */
+  sizeLimit?: number;
+  /** Lifetime in seconds given to new sessions (SSL_CTX_set_timeout). */
+  timeout?: number;
+}
+
+/**
+ * The in-memory session cache of a context (OpenSSL's internal session cache). Sessions are
+ * kept in insertion order; when the cache is full the oldest is removed to make room.
+ *
+ * Removing a session, for whatever reason (`remove()`, expiry, size limit, `flush()`), marks it
+ * not resumable and calls `onRemoveSession`, as OpenSSL's `SSL_CTX_remove_session` does. `remove()`
+ * does so even for a session that was never in the cache (S-47): a client that kept a session
+ * object through `onNewSession` must not resume a connection that was closed uncleanly.
+ */
+export class SessionCache {
+  /** Called when a session is added (OpenSSL new_session_cb). */
+  onNewSession: ((session: Session) => void) | null = null;
+  /** Called when a session is removed (OpenSSL remove_session_cb). */
+  onRemoveSession: ((session: Session) => void) | null = null;
+  /** Lifetime in seconds for new sessions. */
+  timeout: number;
+  private limit: number;
+  private readonly now: () => number;
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(options: SessionCacheOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.limit = options.sizeLimit ?? DEFAULT_SESSION_CACHE_SIZE;
+    this.timeout = options.timeout ?? DEFAULT_SESSION_TIMEOUT;
+  }
+
+  /** Sessions currently cached (SSL_CTX_sess_number). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** The size limit (SSL_CTX_sess_get_cache_size); 0 means none. */
+  get sizeLimit(): number {
+    return this.limit;
+  }
+
+  /** Sets the size limit (SSL_CTX_sess_set_cache_size), trimming the oldest sessions; returns the previous limit. */
+  setSizeLimit(limit: number): number {
+    const previous = this.limit;
+    this.limit = Math.max(0, Math.floor(limit));
+    this.trim(0);
+    return previous;
+  }
+
+  /**
+   * SSL_CTX_add_session: caches `session` and calls `onNewSession`. A session already cached (same
+   * ID) is kept as is and false is returned. A session that is not resumable is not cached.
+   */
+  add(session: Session): boolean {
+    if (!session.isResumable() || this.sessions.has(session.idHex)) return false;
+    this.trim(1);
+    this.sessions.set(session.idHex, session);
+    this.onNewSession?.(session);
+    return true;
+  }
+
+  /** The cached session with this ID (bytes or hex), or null. An expired session is removed instead. */
+  get(id: Uint8Array | string): Session | null {
+    const key = typeof id === 'string' ? id : hex(id);
+    const session = this.sessions.get(key);
+    if (!session) return null;
+    if (session.isExpired(this.now()) || !session.isResumable()) {
+      this.remove(session);
+      return null;
+    }
+    return session;
+  }
+
+  /**
+   * SSL_CTX_remove_session: takes the session out of the cache (if it is there), marks it not
+   * resumable and calls `onRemoveSession`. Returns whether it was in the cache.
+   */
+  remove(session: Session): boolean {
+    const cached = this.sessions.get(session.idHex) === session;
+    if (cached) this.sessions.delete(session.idHex);
+    session.notResumable();
+    this.onRemoveSession?.(session);
+    return cached;
+  }
+
+  /**
+   * SSL_CTX_flush_sessions: removes every session that has expired at `time` (milliseconds,
+   * default now); `flush(Infinity)` empties the cache. Returns how many were removed.
+   */
+  flush(time: number = this.now()): number {
+    let n = 0;
+    for (const session of [...this.sessions.values()]) {
+      if (time === Infinity || session.isExpired(time)) {
+        this.remove(session);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Removes the oldest sessions until `room` more fit under the limit. */
+  private trim(room: number): void {
+    if (this.limit === 0) return;
+    while (this.sessions.size > 0 && this.sessions.size + room > this.limit) {
+      const oldest = this.sessions.values().next().value as Session;
+      this.remove(oldest);
+    }
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,125 @@
+import type { EngineConfig } from '../engine/config.js';
+import type { Connection } from '../engine/connection.js';
+import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_SERVER } from './constants.js';
+import type { SslContext } from './context.js';
+import { Session } from './session.js';
+
+/**
+ * The session side of one `Ssl`: makes the `Session` when the handshake completes, notices the
+ * TLS 1.3 tickets that arrive later, puts resumable sessions in the context's cache, and applies
+ * OpenSSL's keep-or-evict rules (S-46 to S-49, D-5):
+ *
+ * - a fatal alert sent or received evicts the session at once (RFC 5246 7.2.2, S-48);
+ * - `free()`/`clear()` of an established connection whose `SENT_SHUTDOWN` flag is clear evicts it
+ *   (OpenSSL's `ssl_clear_bad_session`), unless the context has SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE;
+ * - a clean close keeps it.
+ *
+ * Kept apart from `Ssl` so the I/O state machine there stays readable.
+ */
+export class SessionKeeper {
+  /** The connection's session, or the one set with `set()` before the handshake. */
+  private session: Session | null = null;
+  /** Whether `session` was made by this connection (rather than given with `set()`). */
+  private own = false;
+  /** Tickets issued by the server side of the current connection (counted as the engine asks for them). */
+  private issued = 0;
+  /** Whether the current session has been evicted already (callbacks fire once). */
+  private evicted = false;
+
+  constructor(private readonly ctx: SslContext) {}
+
+  /** SSL_get_session: the connection's session (after the handshake) or the one set to offer. */
+  get(): Session | null {
+    return this.session;
+  }
+
+  /**
+   * SSL_set_session: the session a client will offer on its next handshake. Offering it on the
+   * wire comes with resumption (the sessions issue); until then the handshake is always full and
+   * replaces it with the new connection's session.
+   */
+  set(session: Session | null): void {
+    this.session = session;
+    this.own = false;
+    this.evicted = false;
+  }
+
+  /** Wraps the engine's ticket issuer so the server knows how many tickets its session has. */
+  instrument(cfg: EngineConfig): EngineConfig {
+    const inner = cfg.issueTickets;
+    if (inner) {
+      cfg.issueTickets = (secret: Uint8Array) => {
+        const tickets = inner(secret);
+        this.issued += tickets.length;
+        if (this.own && this.session) this.session.ticketsIssued = this.issued;
+        return tickets;
+      };
+    }
+    return cfg;
+  }
+
+  /**
+   * Called after each record the engine processed: makes the session once the handshake is
+   * complete, and caches it as soon as it is resumable (a server that issued a ticket; a client
+   * that received one, which may only happen during the second `shutdown()` stage, S-20).
+   */
+  observe(conn: Connection): void {
+    if (!conn.handshakeComplete) return;
+    if (!this.own) {
+      const n = conn.negotiated;
+      this.session = new Session({
+        side: conn.role,
+        id: conn.config.provider.randomBytes(32),
+        version: n.version ?? 'TLSv1.3',
+        suite: n.suite!,
+        alpn: n.alpn,
+        serverName: conn.role === 'client' ? (conn.config.serverName ?? null) : n.serverName,
+        peerCertificates: n.peerCertificates,
+        tickets: conn.tickets,
+        createdAt: conn.config.now(),
+        timeout: this.ctx.sessionCache.timeout,
+      });
+      this.session.ticketsIssued = this.issued;
+      this.own = true;
+      this.evicted = false;
+    }
+    const s = this.session!;
+    if (this.evicted || !s.isResumable()) return;
+    const mode = this.ctx.getSessionCacheMode();
+    const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
+    if (wanted) this.ctx.sessionCache.add(s);
+  }
+
+  /** A fatal alert was sent or received: the session must never be resumed (S-48). */
+  fatalAlert(): void {
+    this.evict();
+  }
+
+  /**
+   * `free()` / `clear()`: evicts the session of an established connection that was not closed
+   * with SENT_SHUTDOWN set (S-46, S-47), unless the context opted out (S-52). Returns whether it
+   * evicted.
+   */
+  teardown(established: boolean, sentShutdown: boolean): boolean {
+    if (!established || sentShutdown || !this.own || this.ctx.noEvictOnUncleanClose) return false;
+    return this.evict();
+  }
+
+  /**
+   * `clear()`: forgets the per-connection counters. The session stays, so a client can offer it
+   * on its next connect (S-49), unless `dropSession` (it was just evicted).
+   */
+  reset(dropSession: boolean): void {
+    if (dropSession) this.session = null;
+    this.own = false;
+    this.issued = 0;
+    this.evicted = false;
+  }
+
+  private evict(): boolean {
+    if (!this.own || !this.session || this.evicted) return false;
+    this.evicted = true;
+    this.ctx.sessionCache.remove(this.session);
+    return true;
+  }
+}
