@@ -1,0 +1,269 @@
+import type { Duplex } from 'node:stream';
+import { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio.js';
+
+/** Default `writeHighWaterMark`: 64 KiB of ciphertext queued in the socket before `write` says retry. */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 64 * 1024;
+/** Default `readHighWaterMark`: 256 KiB of unread ciphertext before the socket is paused. */
+export const DEFAULT_READ_HIGH_WATER_MARK = 256 * 1024;
+
+/** Options for {@link SocketBio}. */
+export interface SocketBioOptions {
+  /**
+   * `write()` returns BIO_RETRY (the `Ssl` reports WANT_WRITE) while the socket holds this many
+   * unsent bytes or more, and takes at most the room left below it. Default 64 KiB.
+   */
+  writeHighWaterMark?: number;
+  /**
+   * Pause-until-read: once more than this many received bytes wait in the BIO, the socket is
+   * paused (TCP flow control then stops the peer); it resumes when reads bring the queue down to
+   * half of it. Keeps memory bounded when the application stops reading. Default 256 KiB.
+   */
+  readHighWaterMark?: number;
+}
+
+type Waiter = () => void;
+
+/** Queues below this many consumed slots are not worth compacting. */
+const COMPACT_MIN = 64;
+
+/**
+ * A non-blocking BIO over a Node `net.Socket` (or any `stream.Duplex`), OpenSSL's BIO_s_socket
+ * for an event loop.
+ *
+ * Reading: every 'data' chunk is queued as it arrives; `read(max)` returns a view of at most `max`
+ * bytes from the oldest chunk (never copies the queue), BIO_RETRY when nothing is queued,
+ * BIO_EOF once the peer's FIN ('end') has been seen and the queue is empty, and BIO_ERROR after a
+ * socket error or a 'close' with an error (bytes received before the error are still returned
+ * first). The socket is paused while the queue is above `readHighWaterMark`.
+ *
+ * Writing: `write(data)` hands bytes to `socket.write()` and returns how many it took. While the
+ * socket's unsent buffer is at or above `writeHighWaterMark` it takes nothing and returns
+ * BIO_RETRY; `waitWritable()` resolves when there is room again. Bytes it reports as taken are
+ * never dropped by the BIO. The socket keeps a reference to `data` until it has sent it, so the
+ * caller must not modify the array afterwards (the `Ssl` never does: its ciphertext is fresh).
+ *
+ * For TLS half-close (close_notify, then reading the peer's last data) create the socket with
+ * `allowHalfOpen: true`; otherwise Node ends our side by itself as soon as the peer's FIN arrives.
+ * The BIO listens for 'error', so socket errors never become uncaught exceptions: they surface as
+ * BIO_ERROR (`SSL_ERROR_SYSCALL`) and through {@link SocketBio.error}.
+ */
+export class SocketBio implements Bio {
+  private readonly writeMark: number;
+  private readonly readMark: number;
+  /** Received chunks; `chunks[first]` is the oldest, read from `offset`. */
+  private chunks: Uint8Array[] = [];
+  private first = 0;
+  private offset = 0;
+  private queued = 0;
+  private eof = false;
+  private closed = false;
+  private closedWithError = false;
+  private failure: Error | null = null;
+  private pausedByUs = false;
+  private readWaiters: Waiter[] = [];
+  private writeWaiters: Waiter[] = [];
+
+  constructor(
+    /** The transport. */
+    readonly socket: Duplex,
+    options: SocketBioOptions = {},
+  ) {
+    this.writeMark = positive(options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK, 'writeHighWaterMark');
+    this.readMark = positive(options.readHighWaterMark ?? DEFAULT_READ_HIGH_WATER_MARK, 'readHighWaterMark');
+    // A socket may already be finished when it is handed over (e.g. after a STARTTLS exchange).
+    if (socket.errored) this.failure = socket.errored;
+    if (socket.readableEnded) this.eof = true;
+    if (socket.destroyed) this.closed = true;
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
+  }
+
+  // ------------------------------------------------------------------ Bio
+
+  /** Up to `max` received bytes (a view of one queued chunk), or BIO_RETRY / BIO_EOF / BIO_ERROR. */
+  read(max: number): Uint8Array | typeof BIO_EOF | typeof BIO_RETRY | typeof BIO_ERROR {
+    if (!(max >= 1)) throw new RangeError(`SocketBio.read: max must be at least 1 (got ${max})`);
+    if (this.queued === 0) {
+      if (this.failure || this.closedWithError) return BIO_ERROR;
+      if (this.eof || this.closed) return BIO_EOF;
+      return BIO_RETRY;
+    }
+    const chunk = this.chunks[this.first]!;
+    const n = Math.min(max, chunk.length - this.offset);
+    const out = chunk.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    this.queued -= n;
+    if (this.offset === chunk.length) this.dropHead();
+    // Hysteresis (resume at half the mark) so a steady reader does not pause/resume per record.
+    if (this.pausedByUs && this.queued <= this.readMark / 2) {
+      this.pausedByUs = false;
+      if (!this.socket.destroyed) this.socket.resume();
+    }
+    return out;
+  }
+
+  /** Takes a prefix of `data` for the socket: the count, BIO_RETRY when its buffer is full, or BIO_ERROR. */
+  write(data: Uint8Array): number {
+    if (data.length === 0) return 0;
+    const s = this.socket;
+    if (this.failure || this.closed || s.destroyed || s.writableEnded) return BIO_ERROR;
+    const room = this.writeMark - s.writableLength;
+    if (room <= 0) return BIO_RETRY;
+    const n = Math.min(room, data.length);
+    s.write(n === data.length ? data : data.subarray(0, n), this.onWritten);
+    return n;
+  }
+
+  /** Received bytes waiting to be read. */
+  pending(): number {
+    return this.queued;
+  }
+
+  // --------------------------------------------------------------- waiting
+
+  /**
+   * Resolves when `read()` may return something other than BIO_RETRY: at once if bytes, EOF or an
+   * error are already there, otherwise on the next 'data', 'end', 'error' or 'close'. Never rejects.
+   */
+  waitReadable(): Promise<void> {
+    if (this.queued > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
+    return new Promise<void>((resolve) => this.readWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves when `write()` may take bytes again: at once if the socket's buffer is below the mark
+   * (or the socket is gone, so `write()` reports the error), otherwise when the socket has sent
+   * enough ('drain' or a completed write) or fails or closes. Never rejects.
+   */
+  waitWritable(): Promise<void> {
+    if (!this.writeBlocked()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.writeWaiters.push(resolve));
+  }
+
+  // ------------------------------------------------------------ life cycle
+
+  /**
+   * Ends our side of the TCP stream (socket.end(): FIN after the queued bytes). Resolves once the
+   * socket has flushed and ended its write side, or has failed or been destroyed. Never rejects.
+   */
+  endWrite(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.socket.destroyed) {
+        resolve();
+        return;
+      }
+      // end(cb) calls back on 'finish', or with an error if the stream fails first; both mean done.
+      this.socket.end(() => resolve());
+    });
+  }
+
+  /** Tears the socket down at once (unsent bytes are dropped). Waiters are woken. */
+  destroy(error?: Error): void {
+    this.closed = true;
+    this.socket.destroy(error);
+    this.wakeAll();
+  }
+
+  /** The socket error that made the BIO fail, if any (for error reports: the SSL_ERROR_SYSCALL cause). */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Whether the BIO has paused the socket because too much unread data is queued. */
+  get paused(): boolean {
+    return this.pausedByUs;
+  }
+
+  /** Whether the peer's FIN has been seen (reads return BIO_EOF once the queue is empty). */
+  get ended(): boolean {
+    return this.eof;
+  }
+
+  // --------------------------------------------------------------- events
+
+  private readonly onData = (chunk: Uint8Array | string): void => {
+    if (typeof chunk === 'string') {
+      // setEncoding() was called on the socket: the bytes are already decoded and cannot be
+      // recovered exactly, so fail loudly instead of feeding mangled ciphertext to the Ssl.
+      this.failure ??= new Error('SocketBio: the socket has an encoding set (setEncoding); TLS needs raw bytes');
+      this.wakeAll();
+      return;
+    }
+    const bytes = chunk;
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.queued += bytes.length;
+    if (!this.pausedByUs && this.queued > this.readMark) {
+      this.pausedByUs = true;
+      this.socket.pause();
+    }
+    wake(this.readWaiters);
+  };
+
+  private readonly onEnd = (): void => {
+    this.eof = true;
+    wake(this.readWaiters);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.failure ??= err;
+    this.wakeAll();
+  };
+
+  private readonly onClose = (hadError?: boolean): void => {
+    this.closed = true;
+    if (hadError === true) this.closedWithError = true;
+    this.wakeAll();
+  };
+
+  private readonly onDrain = (): void => {
+    wake(this.writeWaiters);
+  };
+
+  /** Write callback: a chunk left the socket's buffer, so there may be room below the mark again. */
+  private readonly onWritten = (err?: Error | null): void => {
+    if (err) this.failure ??= err;
+    if (this.writeWaiters.length > 0 && !this.writeBlocked()) wake(this.writeWaiters);
+  };
+
+  // ------------------------------------------------------------- internals
+
+  private writeBlocked(): boolean {
+    const s = this.socket;
+    if (this.failure || this.closed || s.destroyed || s.writableEnded) return false;
+    return s.writableLength >= this.writeMark;
+  }
+
+  private wakeAll(): void {
+    wake(this.readWaiters);
+    wake(this.writeWaiters);
+  }
+
+  /** Drops the fully read oldest chunk; compacts the array now and then instead of shift() per chunk. */
+  private dropHead(): void {
+    this.offset = 0;
+    this.first++;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first >= COMPACT_MIN && this.first * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+}
+
+/** Resolves and clears every waiter in the list. */
+function wake(list: Waiter[]): void {
+  if (list.length === 0) return;
+  const all = list.splice(0, list.length);
+  for (const resolve of all) resolve();
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 1) throw new RangeError(`SocketBio: ${name} must be a positive number (got ${value})`);
+  return value;
+}

@@ -1,0 +1,252 @@
+import type { Duplex } from 'node:stream';
+import { SocketBio, type SocketBioOptions } from '../bio/socket.js';
+import type { Reason } from '../wire/errors.js';
+import {
+  SSL_ERROR_NONE,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  sslErrorName,
+  type SslErrorCode,
+} from './constants.js';
+import type { SslContext } from './context.js';
+import { Ssl, type SslErrorInfo } from './ssl.js';
+
+/** Default `read()` size: one full TLS record of plaintext. */
+const DEFAULT_READ_SIZE = 16384;
+/**
+ * Plaintext handed to `Ssl.write` per call: four full records. Bounds the ciphertext held in
+ * memory for one large `write()` while keeping records full.
+ */
+const WRITE_SLICE = 4 * 16384;
+
+/**
+ * A failed TLS operation of {@link AsyncSsl}: `SSL_ERROR_SSL` (protocol failure, with an
+ * OpenSSL-style reason and maybe an alert) or `SSL_ERROR_SYSCALL` (the transport failed; `cause`
+ * holds the socket error when there is one).
+ */
+export class SslError extends Error {
+  /** The `getError()` code's name, e.g. 'SSL_ERROR_SSL' or 'SSL_ERROR_SYSCALL'. */
+  readonly code: string;
+  /** The numeric `getError()` code. */
+  readonly sslError: SslErrorCode;
+  /** OpenSSL-style reason, e.g. 'SSL_R_UNEXPECTED_EOF_WHILE_READING'. */
+  readonly reason: Reason | null;
+  /** The alert sent or received with the failure, if any. */
+  readonly alert: SslErrorInfo['alert'];
+
+  constructor(info: SslErrorInfo, cause?: unknown) {
+    let text = info.reason ? `${info.reason}: ${info.message}` : info.message;
+    if (cause instanceof Error) text += ` (${cause.message})`;
+    super(text || sslErrorName(info.code), cause === undefined ? undefined : { cause });
+    this.name = 'SslError';
+    this.code = sslErrorName(info.code);
+    this.sslError = info.code;
+    this.reason = info.reason;
+    this.alert = info.alert;
+  }
+}
+
+/** Options of {@link AsyncSsl.connect} and {@link AsyncSsl.accept}. */
+export interface AsyncSslOptions extends SocketBioOptions {
+  /** Client: the server name to send (SNI) and to expect in the certificate. */
+  servername?: string;
+}
+
+/** Runs async jobs one after another, so two callers never interleave one kind of operation. */
+class Lane {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(job);
+    // The next job waits for this one to settle, whatever its outcome.
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+/**
+ * The "blocking" form of an `Ssl` (decision D-6): each method resolves only when its step has
+ * finished or failed. Internally each is the non-blocking loop of S-60: call the synchronous
+ * `Ssl` operation; on WANT_READ wait for the socket to become readable, on WANT_WRITE wait for it
+ * to drain, then repeat the same call; on SSL_ERROR_SSL / SSL_ERROR_SYSCALL reject with an
+ * {@link SslError}. Waiting is purely event driven: no timers, no polling.
+ *
+ * Writes (`write`, `shutdown`, `keyUpdate`) run one at a time in call order, and so do reads, so
+ * overlapping calls from the application cannot corrupt a pending retry. Reading and writing may
+ * run at the same time (and must, for bulk transfer in both directions).
+ */
+export class AsyncSsl {
+  private readonly readLane = new Lane();
+  private readonly writeLane = new Lane();
+
+  /** Wraps `ssl`, making `bio` its read and write BIO. */
+  constructor(
+    /** The synchronous connection (for information such as `getVersion()`, and flags). */
+    readonly ssl: Ssl,
+    /** The socket BIO under it. */
+    readonly bio: SocketBio,
+  ) {
+    ssl.setBio(bio);
+  }
+
+  /**
+   * Client: wraps `socket` (connected or still connecting) and completes the handshake. On
+   * failure the socket is ended (after our alert, if any, is flushed) and the error is thrown.
+   */
+  static async connect(ctx: SslContext, socket: Duplex, options: AsyncSslOptions = {}): Promise<AsyncSsl> {
+    const ssl = new Ssl(ctx);
+    ssl.setConnectState();
+    if (options.servername) ssl.setServerName(options.servername);
+    const a = new AsyncSsl(ssl, new SocketBio(socket, options));
+    await a.handshakeOrClose();
+    return a;
+  }
+
+  /** Server: wraps an accepted `socket` and completes the handshake (on failure as `connect`). */
+  static async accept(ctx: SslContext, socket: Duplex, options: SocketBioOptions = {}): Promise<AsyncSsl> {
+    const ssl = new Ssl(ctx);
+    ssl.setAcceptState();
+    const a = new AsyncSsl(ssl, new SocketBio(socket, options));
+    await a.handshakeOrClose();
+    return a;
+  }
+
+  private async handshakeOrClose(): Promise<void> {
+    try {
+      await this.handshake();
+    } catch (e) {
+      // The alert is already queued in the socket: end() sends it and FIN, then the socket goes.
+      // Not awaited, so a peer that stopped reading cannot hold the failure back.
+      void this.bio.endWrite().then(() => this.bio.destroy());
+      throw e;
+    }
+  }
+
+  /** SSL_connect: runs the client handshake to completion. */
+  connect(): Promise<void> {
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.connect());
+    });
+  }
+
+  /** SSL_accept: runs the server handshake to completion. */
+  accept(): Promise<void> {
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.accept());
+    });
+  }
+
+  /** SSL_do_handshake in the role already set (by the static helpers or setConnectState/setAcceptState). */
+  handshake(): Promise<void> {
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.doHandshake());
+    });
+  }
+
+  /**
+   * SSL_read: the next decrypted bytes (at most `max`, from one record at a time), or null once the
+   * peer has closed cleanly with close_notify (ZERO_RETURN; later calls return null too).
+   * Rejects with an SslError on failure, e.g. reason SSL_R_UNEXPECTED_EOF_WHILE_READING when the
+   * transport closes without close_notify.
+   */
+  read(max: number = DEFAULT_READ_SIZE): Promise<Uint8Array | null> {
+    if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`read: max must be a positive integer (got ${max})`));
+    return this.readLane.run(async () => {
+      // One buffer per call, reused across retries of the same SSL_read.
+      const buf = new Uint8Array(Math.min(max, Math.max(this.ssl.pending(), DEFAULT_READ_SIZE)));
+      const n = await this.drive(() => this.ssl.read(buf));
+      return n > 0 ? buf.subarray(0, n) : null;
+    });
+  }
+
+  /** SSL_write until all of `data` is handed to the socket. */
+  write(data: Uint8Array): Promise<void> {
+    return this.writeLane.run(async () => {
+      for (let at = 0; at < data.length; at += WRITE_SLICE) {
+        const slice = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
+        // After WANT_WRITE the same slice is passed again: the Ssl only flushes what it already made.
+        await this.drive(() => this.ssl.write(slice));
+      }
+    });
+  }
+
+  /**
+   * One SSL_shutdown step, waited for: 0 after the first call has sent close_notify (the peer's has
+   * not arrived), 1 once both close_notify alerts have been exchanged (or at once with quiet
+   * shutdown). A second call waits for the peer's close_notify (S-9).
+   */
+  shutdown(): Promise<number> {
+    return this.writeLane.run(() => this.drive(() => this.ssl.shutdown()));
+  }
+
+  /**
+   * The bidirectional close: calls shutdown() until it returns 1, i.e. sends our close_notify and
+   * waits for the peer's. Rejects if the peer sends application data first (S-10) or the
+   * transport closes without close_notify.
+   */
+  async shutdownBoth(): Promise<void> {
+    // The first step returns 0 at most twice (once per send attempt); the next one reads.
+    for (let step = 0; step < 3; step++) {
+      if ((await this.shutdown()) === 1) return;
+    }
+    throw new Error('shutdownBoth: shutdown() did not complete after three steps');
+  }
+
+  /**
+   * SSL_key_update: sends a TLS 1.3 KeyUpdate (`requestPeer`: ask the peer to update its keys too)
+   * and waits until it has been handed to the socket.
+   */
+  keyUpdate(requestPeer: boolean): Promise<void> {
+    return this.writeLane.run(async () => {
+      let first = true;
+      // Repeating keyUpdate() would queue a second KeyUpdate; after WANT_WRITE only the flush is
+      // repeated, which SSL_do_handshake on an established connection is (as in OpenSSL).
+      await this.drive(() => {
+        if (!first) return this.ssl.doHandshake();
+        first = false;
+        return this.ssl.keyUpdate(requestPeer);
+      });
+    });
+  }
+
+  /** Ends the TCP connection's write side (FIN) once queued bytes are sent; does not send close_notify. */
+  close(): Promise<void> {
+    return this.bio.endWrite();
+  }
+
+  /** Runs a job that neither reads nor writes may overlap with (the handshake does both). */
+  private bothLanes<T>(job: () => Promise<T>): Promise<T> {
+    return this.readLane.run(() => this.writeLane.run(job));
+  }
+
+  /**
+   * The retry loop. Returns the operation's result when it is > 0, or 0 for a clean 0 (shutdown's
+   * first stage, or read's ZERO_RETURN). Waits on WANT_READ / WANT_WRITE and repeats.
+   */
+  private async drive(op: () => number): Promise<number> {
+    for (;;) {
+      const ret = op();
+      if (ret > 0) return ret;
+      const code = this.ssl.getError(ret);
+      if (code === SSL_ERROR_WANT_READ) {
+        await this.bio.waitReadable();
+        continue;
+      }
+      if (code === SSL_ERROR_WANT_WRITE) {
+        await this.bio.waitWritable();
+        continue;
+      }
+      if (ret === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) return 0;
+      throw this.failure(code);
+    }
+  }
+
+  private failure(code: SslErrorCode): SslError {
+    const info: SslErrorInfo = this.ssl.getErrorInfo() ?? { code, reason: null, alert: null, message: 'the operation failed without details' };
+    return new SslError(info, this.bio.error ?? undefined);
+  }
+}
