@@ -326,9 +326,10 @@ export class Tls13Client implements HandshakeMachine {
   }
 
   private onFinished(m: HandshakeMessage): void {
-    const fin = decodeFinished(m.body);
     const ks = this.conn.keySchedule!;
     const expected = ks.finishedVerifyData(this.serverHsSecret, this.conn.transcript.current());
+    // A Finished of the wrong length is malformed (decode_error), not a failed check.
+    const fin = decodeFinished(m.body, expected.length);
     if (!equalBytes(expected, fin.verifyData)) {
       throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'server Finished does not match the transcript');
     }
