@@ -1,0 +1,80 @@
+/**
+ * Figure 1: bulk throughput one way (client to server), with 16 KiB and 1 KiB application writes,
+ * and the CPU each side spends per GB. The server acknowledges the last byte with one byte, so the
+ * time covers delivery, not just queueing.
+ */
+import { KiB, MIXED_PAIRS, PAIR_NODE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { PeerServer, runClient } from './driver.js';
+import { alternate, figure, unavailable, type Figure } from './figures.js';
+import type { BulkResult } from './peer.js';
+import type { RunContext } from './run-context.js';
+
+export const WRITE_SIZES = [16 * KiB, 1 * KiB] as const;
+
+interface BulkSample {
+  mbPerSec: number;
+  clientCpuSecPerGb: number;
+  serverCpuSecPerGb: number;
+}
+
+function sizeLabel(n: number): string {
+  return `${n / KiB} KiB writes`;
+}
+
+async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, writeSize: number): Promise<BulkSample> {
+  const bytes = ctx.sizes.bulkBytes;
+  const before = await server.mark();
+  const r = await runClient<BulkResult>(
+    { role: 'client', impl: pair.client, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, port: server.port, bulkBytes: bytes, writeSize },
+    120_000,
+  );
+  const after = await server.mark();
+  const gb = bytes / 1e9;
+  return {
+    mbPerSec: bytes / 1e6 / (r.ms / 1000),
+    clientCpuSecPerGb: r.cpuUs / 1e6 / gb,
+    serverCpuSecPerGb: (after.cpuUs - before.cpuUs) / 1e6 / gb,
+  };
+}
+
+/** All bulk figures of one suite: typessl and the mixed pairs, each against node:tls on both sides. */
+export async function bulkFigures(ctx: RunContext, suite: SuiteId): Promise<Figure[]> {
+  const pairs = [PAIR_TYPESSL, ...(ctx.sizes.mixed ? MIXED_PAIRS : [])];
+  const out: Figure[] = [];
+  const measurable = pairs.filter((p) => ctx.unsupported(suite, p) === null);
+  const nodeMeasurable = ctx.unsupported(suite, PAIR_NODE) === null && measurable.length > 0;
+  const servers = new Map<string, PeerServer>();
+  try {
+    if (nodeMeasurable) {
+      for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
+        servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, bulkBytes: ctx.sizes.bulkBytes }));
+      }
+    }
+    for (const writeSize of WRITE_SIZES) {
+      let samples: BulkSample[][] = [];
+      if (nodeMeasurable) {
+        ctx.log(`bulk ${suiteSpec(suite).label}, ${sizeLabel(writeSize)}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
+        const arms = [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, writeSize));
+        samples = await alternate(ctx.sizes.reps, arms);
+      }
+      const nodeSamples = samples[0] ?? [];
+      for (const p of pairs) {
+        const idx = measurable.indexOf(p);
+        const base = { section: 'bulk' as const, suite, subject: pairName(p), reference: 'node:tls' };
+        const specs: Array<{ name: string; unit: string; higherIsBetter: boolean; pick: (s: BulkSample) => number }> = [
+          { name: `${sizeLabel(writeSize)}: throughput`, unit: 'MB/s', higherIsBetter: true, pick: (s) => s.mbPerSec },
+          { name: `${sizeLabel(writeSize)}: client CPU per GB`, unit: 'CPU s/GB', higherIsBetter: false, pick: (s) => s.clientCpuSecPerGb },
+          { name: `${sizeLabel(writeSize)}: server CPU per GB`, unit: 'CPU s/GB', higherIsBetter: false, pick: (s) => s.serverCpuSecPerGb },
+        ];
+        for (const { pick, ...meta } of specs) {
+          const why = ctx.unsupported(suite, p);
+          if (why !== null || idx < 0) out.push(unavailable({ ...base, ...meta }, why ?? 'n/a'));
+          else out.push(figure({ ...base, ...meta }, samples[idx + 1]!.map(pick), nodeSamples.map(pick)));
+        }
+      }
+    }
+  } finally {
+    for (const s of servers.values()) await s.stop();
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * Shared vocabulary of the benchmark: the suites it measures, the implementations it compares,
+ * the size of each mode, and small statistics helpers.
+ */
+
+/** The implementations compared. */
+export type Impl = 'typessl' | 'node';
+
+/** A client/server pairing: `${client}-${server}`. */
+export interface Pair {
+  client: Impl;
+  server: Impl;
+}
+
+export const PAIR_TYPESSL: Pair = { client: 'typessl', server: 'typessl' };
+export const PAIR_NODE: Pair = { client: 'node', server: 'node' };
+/** The mixed pairs, each compared with node:tls on both sides. */
+export const MIXED_PAIRS: Pair[] = [
+  { client: 'typessl', server: 'node' },
+  { client: 'node', server: 'typessl' },
+];
+
+export function pairName(p: Pair): string {
+  return p.client === p.server ? p.client : `${p.client} client / ${p.server} server`;
+}
+
+/** The protocol configurations measured. */
+export type SuiteId = 'tls13-aes128gcm' | 'tls13-chacha20' | 'tls12-ecdhe-ecdsa-aes128gcm';
+
+export interface SuiteSpec {
+  id: SuiteId;
+  /** Label in tables and the chart. */
+  label: string;
+  version: 'TLSv1.3' | 'TLSv1.2';
+  /** OpenSSL name: TLS 1.3 `ciphersuites` or TLS 1.2 `ciphers`. */
+  openSslName: string;
+  /** The AEAD of the record layer (for the record benchmark). */
+  aead: 'aes-128-gcm' | 'chacha20-poly1305';
+}
+
+export const SUITES: readonly SuiteSpec[] = [
+  { id: 'tls13-aes128gcm', label: 'TLS 1.3 AES-128-GCM', version: 'TLSv1.3', openSslName: 'TLS_AES_128_GCM_SHA256', aead: 'aes-128-gcm' },
+  { id: 'tls13-chacha20', label: 'TLS 1.3 ChaCha20-Poly1305', version: 'TLSv1.3', openSslName: 'TLS_CHACHA20_POLY1305_SHA256', aead: 'chacha20-poly1305' },
+  { id: 'tls12-ecdhe-ecdsa-aes128gcm', label: 'TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256', version: 'TLSv1.2', openSslName: 'ECDHE-ECDSA-AES128-GCM-SHA256', aead: 'aes-128-gcm' },
+];
+
+export function suiteSpec(id: SuiteId): SuiteSpec {
+  const s = SUITES.find((x) => x.id === id);
+  if (!s) throw new Error(`unknown suite ${id}`);
+  return s;
+}
+
+/** How big a run is. `smoke` only proves the harness works (used by the test suite). */
+export type Mode = 'smoke' | 'quick' | 'full';
+
+export interface ModeSizes {
+  /** Alternating repetitions of each figure (A B A B ...). */
+  reps: number;
+  /** Bytes sent one way per bulk run. */
+  bulkBytes: number;
+  /** Wall time of one handshake run, ms (after a short warm-up). */
+  handshakeMs: number;
+  /** Handshakes before measuring (JIT warm-up, first-use costs). */
+  handshakeWarmup: number;
+  /** Idle connections held open for the memory figure. */
+  idleConnections: number;
+  /** Repetitions of the memory figure. */
+  memoryReps: number;
+  /** Records sealed/opened per record-layer sample. */
+  recordIterations: number;
+  /** Mixed pairs measured too. */
+  mixed: boolean;
+  /** Suites whose figures are measured in this mode (the others print as skipped). */
+  suites: readonly SuiteId[];
+}
+
+const ALL: readonly SuiteId[] = SUITES.map((s) => s.id);
+
+export const MODES: Readonly<Record<Mode, ModeSizes>> = {
+  smoke: {
+    reps: 1,
+    bulkBytes: 2 * 1024 * 1024,
+    handshakeMs: 150,
+    handshakeWarmup: 3,
+    idleConnections: 20,
+    memoryReps: 1,
+    recordIterations: 200,
+    mixed: false,
+    suites: ['tls13-aes128gcm'],
+  },
+  quick: {
+    reps: 3,
+    bulkBytes: 96 * 1024 * 1024,
+    handshakeMs: 500,
+    handshakeWarmup: 50,
+    idleConnections: 500,
+    memoryReps: 1,
+    recordIterations: 3000,
+    mixed: true,
+    suites: ALL,
+  },
+  full: {
+    reps: 5,
+    bulkBytes: 384 * 1024 * 1024,
+    handshakeMs: 1500,
+    handshakeWarmup: 100,
+    idleConnections: 2000,
+    memoryReps: 3,
+    recordIterations: 20000,
+    mixed: true,
+    suites: ALL,
+  },
+};
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** User + system CPU of this process so far, microseconds. */
+export function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Wall clock in milliseconds with sub-millisecond precision. */
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs the garbage collector when node was started with --expose-gc (twice: weak refs, finalizers). */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+}
+
+export const KiB = 1024;
+export const MiB = 1024 * 1024;

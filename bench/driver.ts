@@ -1,0 +1,133 @@
+/**
+ * Starts and talks to benchmark child processes (peer.ts): a server that answers `mark`, and
+ * clients that print one result. Every child is killed when its run ends or times out, so a
+ * benchmark never leaves processes behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ClientSpec, Mark, ServerSpec } from './peer.js';
+
+const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
+
+/** A child process speaking JSON lines. */
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly waiting: Array<(msg: Record<string, unknown>) => void> = [];
+  private readonly inbox: Record<string, unknown>[] = [];
+  private exited = false;
+  private stderr = '';
+  private exitFailure: Error | null = null;
+
+  constructor(spec: ServerSpec | ClientSpec, exposeGc: boolean) {
+    const args = [...(exposeGc ? ['--expose-gc'] : []), PEER, JSON.stringify(spec)];
+    this.proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      if (this.stderr.length < 8192) this.stderr += d.toString();
+    });
+    createInterface({ input: this.proc.stdout! }).on('line', (line) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      const w = this.waiting.shift();
+      if (w) w(msg);
+      else this.inbox.push(msg);
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = true;
+      this.exitFailure = new Error(`benchmark child ${spec.role} (${spec.impl}, ${spec.task}) exited (${code ?? signal}) ${this.stderr.trim()}`);
+      for (const w of this.waiting.splice(0)) w({ event: 'exit' });
+    });
+    // A child that dies is reported through the next message wait, not as an unhandled error.
+    this.proc.stdin!.on('error', () => {});
+  }
+
+  /** The next JSON message, failing on a child error, exit or timeout. */
+  next(timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const settle = (msg: Record<string, unknown>): void => {
+        clearTimeout(timer);
+        if (msg.event === 'error') reject(new Error(`benchmark child failed: ${String(msg.message)}`));
+        else if (msg.event === 'exit') reject(this.exitFailure ?? new Error('benchmark child exited'));
+        else resolve(msg);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(settle);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new Error(`benchmark child did not answer within ${timeoutMs} ms ${this.stderr.trim()}`));
+      }, timeoutMs);
+      const queued = this.inbox.shift();
+      if (queued) settle(queued);
+      else if (this.exited) settle({ event: 'exit' });
+      else this.waiting.push(settle);
+    });
+  }
+
+  send(line: string): void {
+    if (!this.exited) this.proc.stdin!.write(line + '\n');
+  }
+
+  /** Asks the child to exit and kills it if it has not within a second. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    this.send('exit');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 1000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** A running benchmark server. */
+export class PeerServer {
+  private constructor(
+    private readonly child: Child,
+    readonly port: number,
+  ) {}
+
+  static async start(spec: ServerSpec): Promise<PeerServer> {
+    const child = new Child(spec, true);
+    try {
+      const ready = await child.next(20_000);
+      return new PeerServer(child, Number(ready.port));
+    } catch (e) {
+      await child.stop();
+      throw e;
+    }
+  }
+
+  /** The server's CPU time so far and its memory (after a garbage collection when `gc`). */
+  async mark(gc = false): Promise<Mark> {
+    this.child.send(gc ? 'mark gc' : 'mark');
+    return (await this.child.next(20_000)) as unknown as Mark;
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+}
+
+/** Runs a client child to its single result. `hold`: keep it alive until `release` is called (memory figure). */
+export async function runClient<T>(spec: ClientSpec, timeoutMs: number): Promise<T> {
+  const child = new Child(spec, true);
+  try {
+    return (await child.next(timeoutMs)) as unknown as T;
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Starts a client child and waits for its result while keeping it alive; call `release` to end it. */
+export async function holdClient<T>(spec: ClientSpec, timeoutMs: number): Promise<{ result: T; release: () => Promise<void> }> {
+  const child = new Child(spec, true);
+  try {
+    const result = (await child.next(timeoutMs)) as unknown as T;
+    return { result, release: () => child.stop() };
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * One connection interface over both implementations, so every benchmark task is written once and
+ * runs the same way on node:tls and on typessl (AsyncSsl over a SocketBio).
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+import tls from 'node:tls';
+import { nodeCrypto } from '../src/crypto/node.js';
+import { AsyncSsl } from '../src/ssl/async-ssl.js';
+import { SslContext, type SslContextOptions } from '../src/ssl/context.js';
+import { suiteSpec, type Impl, type SuiteId } from './common.js';
+
+/** Certificate and key of the benchmark server (ECDSA P-256, self-signed for "localhost"). */
+export interface Credentials {
+  certPem: string;
+  keyPem: string;
+}
+
+/** What a benchmark task does with one established connection. */
+export interface BenchConn {
+  /** Negotiated protocol version, e.g. 'TLSv1.3'. */
+  readonly version: string;
+  /**
+   * Queues bytes for sending; returns false when the caller should wait for `drained()` before
+   * queueing more (as `stream.write` does).
+   */
+  send(data: Uint8Array): boolean;
+  /** Resolves when the queued bytes have gone below the high-water mark again. */
+  drained(): Promise<void>;
+  /** Consumes everything received, reporting chunk sizes; resolves at the peer's close or on an error. */
+  consume(onBytes: (n: number) => void): Promise<void>;
+  /** Tears the connection down at once. */
+  destroy(): void;
+}
+
+/** Bytes a typessl sender keeps queued before it waits, like a stream's writableHighWaterMark. */
+const SEND_HIGH_WATER_MARK = 256 * 1024;
+
+// ------------------------------------------------------------------ typessl
+
+/** typessl context options for a suite; TLS 1.2 settings are passed as the version work defines them. */
+function typesslOptions(suite: SuiteId): SslContextOptions {
+  const s = suiteSpec(suite);
+  const base: SslContextOptions = { provider: nodeCrypto, groups: 'X25519' };
+  if (s.version === 'TLSv1.3') return { ...base, ciphersuites: s.openSslName };
+  // TLS 1.2 options are not part of SslContextOptions until TLS 1.2 lands; the probe in
+  // capabilities.ts checks the negotiated version, so ignoring them cannot fake a TLS 1.2 figure.
+  return { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName } as SslContextOptions;
+}
+
+export function typesslServerContext(suite: SuiteId, creds: Credentials): SslContext {
+  return new SslContext({ ...typesslOptions(suite), certificate: creds.certPem, privateKey: creds.keyPem });
+}
+
+export function typesslClientContext(suite: SuiteId, creds: Credentials): SslContext {
+  return new SslContext({ ...typesslOptions(suite), trustedCertificates: creds.certPem });
+}
+
+class TypesslConn implements BenchConn {
+  private queued = 0;
+  private last: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+
+  constructor(
+    readonly ssl: AsyncSsl,
+    readonly socket: net.Socket,
+  ) {}
+
+  get version(): string {
+    return this.ssl.ssl.getVersion();
+  }
+
+  send(data: Uint8Array): boolean {
+    if (this.failure) throw this.failure;
+    this.queued += data.length;
+    this.last = this.ssl.write(data).then(
+      () => {
+        this.queued -= data.length;
+      },
+      (e: unknown) => {
+        this.failure ??= e;
+      },
+    );
+    return this.queued < SEND_HIGH_WATER_MARK;
+  }
+
+  async drained(): Promise<void> {
+    // Writes complete in call order, so the last one settling means all have.
+    await this.last;
+    if (this.failure) throw this.failure;
+  }
+
+  async consume(onBytes: (n: number) => void): Promise<void> {
+    try {
+      for (;;) {
+        const chunk = await this.ssl.read();
+        if (chunk === null) return;
+        onBytes(chunk.length);
+      }
+    } catch {
+      // The peer went away (benchmarks end connections abruptly); nothing to report.
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export async function typesslConnect(ctx: SslContext, port: number): Promise<BenchConn> {
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  socket.setNoDelay(true);
+  const ssl = await AsyncSsl.connect(ctx, socket, { servername: 'localhost' });
+  return new TypesslConn(ssl, socket);
+}
+
+export async function typesslAccept(ctx: SslContext, socket: net.Socket): Promise<BenchConn> {
+  socket.setNoDelay(true);
+  const ssl = await AsyncSsl.accept(ctx, socket);
+  return new TypesslConn(ssl, socket);
+}
+
+/** A plain TCP server whose connections are handed to `onSocket` (typessl does the TLS). */
+export function typesslListen(onSocket: (s: net.Socket) => void): net.Server {
+  return net.createServer({ allowHalfOpen: true }, onSocket);
+}
+
+// ------------------------------------------------------------------ node:tls
+
+function nodeVersionOptions(suite: SuiteId): tls.SecureContextOptions {
+  const s = suiteSpec(suite);
+  // `ciphersuites` is a real option of createSecureContext that @types/node 20 does not declare.
+  if (s.version === 'TLSv1.3') return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphersuites: s.openSslName, ecdhCurve: 'X25519' } as tls.SecureContextOptions;
+  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName, ecdhCurve: 'X25519' };
+}
+
+/** One shared client SecureContext, as an application would keep (node's fast path). */
+export function nodeClientContext(suite: SuiteId, creds: Credentials): tls.SecureContext {
+  return tls.createSecureContext({ ...nodeVersionOptions(suite), ca: creds.certPem });
+}
+
+export function nodeServerOptions(suite: SuiteId, creds: Credentials): tls.TlsOptions {
+  return { ...nodeVersionOptions(suite), cert: creds.certPem, key: creds.keyPem };
+}
+
+class NodeConn implements BenchConn {
+  constructor(readonly socket: tls.TLSSocket) {}
+
+  get version(): string {
+    return this.socket.getProtocol() ?? 'unknown';
+  }
+
+  send(data: Uint8Array): boolean {
+    return this.socket.write(data);
+  }
+
+  async drained(): Promise<void> {
+    if (this.socket.writableNeedDrain) await once(this.socket, 'drain');
+  }
+
+  consume(onBytes: (n: number) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.socket.on('data', (chunk: Buffer) => onBytes(chunk.length));
+      this.socket.once('end', resolve);
+      this.socket.once('close', resolve);
+      this.socket.once('error', () => resolve());
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export function nodeConnect(secureContext: tls.SecureContext, port: number): Promise<BenchConn> {
+  return new Promise<BenchConn>((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, secureContext, servername: 'localhost' });
+    socket.setNoDelay(true);
+    socket.once('secureConnect', () => {
+      socket.off('error', reject);
+      resolve(new NodeConn(socket));
+    });
+    socket.once('error', reject);
+  });
+}
+
+export function nodeListen(suite: SuiteId, creds: Credentials, onConn: (c: BenchConn) => void): tls.Server {
+  const server = tls.createServer(nodeServerOptions(suite, creds), (socket) => {
+    socket.setNoDelay(true);
+    onConn(new NodeConn(socket));
+  });
+  // Handshake failures of benchmark clients that went away are not the server's concern.
+  server.on('tlsClientError', () => {});
+  return server;
+}
+
+// ------------------------------------------------------------------ both
+
+/** A client factory bound to one implementation, suite and port, with its shared context made once. */
+export function clientFactory(impl: Impl, suite: SuiteId, creds: Credentials, port: number): () => Promise<BenchConn> {
+  if (impl === 'node') {
+    const ctx = nodeClientContext(suite, creds);
+    return () => nodeConnect(ctx, port);
+  }
+  const ctx = typesslClientContext(suite, creds);
+  return () => typesslConnect(ctx, port);
+}
+
+/** Starts a server of one implementation on 127.0.0.1 (ephemeral port); every established connection goes to `onConn`. */
+export async function startServer(impl: Impl, suite: SuiteId, creds: Credentials, onConn: (c: BenchConn) => void): Promise<{ server: net.Server; port: number }> {
+  let server: net.Server;
+  if (impl === 'node') {
+    server = nodeListen(suite, creds, onConn);
+  } else {
+    const ctx = typesslServerContext(suite, creds);
+    server = typesslListen((socket) => {
+      socket.on('error', () => {});
+      typesslAccept(ctx, socket).then(onConn, () => socket.destroy());
+    });
+  }
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as net.AddressInfo).port };
+}

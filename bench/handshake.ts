@@ -1,0 +1,99 @@
+/**
+ * Figure 2: handshakes per second, one client loop (sequential) and two concurrent loops, and the
+ * CPU each side spends per handshake. Each iteration is a new TCP connection, a full handshake
+ * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
+ * and a close. Clients share one context, as applications do.
+ */
+import { MIXED_PAIRS, PAIR_NODE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { PeerServer, runClient } from './driver.js';
+import { alternate, figure, unavailable, type Figure } from './figures.js';
+import type { HandshakeResult } from './peer.js';
+import type { RunContext } from './run-context.js';
+
+interface HandshakeSample {
+  perSec: number;
+  clientCpuUs: number;
+  serverCpuUs: number;
+}
+
+async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, loops: number): Promise<HandshakeSample> {
+  const before = await server.mark();
+  const r = await runClient<HandshakeResult>(
+    {
+      role: 'client',
+      impl: pair.client,
+      suite,
+      task: 'handshake',
+      certFile: ctx.certFile,
+      keyFile: ctx.keyFile,
+      port: server.port,
+      loops,
+      durationMs: ctx.sizes.handshakeMs,
+      warmup: ctx.sizes.handshakeWarmup,
+    },
+    120_000,
+  );
+  const after = await server.mark();
+  // The server's CPU between the marks also covers the client's warm-up handshakes.
+  const served = r.count + ctx.sizes.handshakeWarmup;
+  return {
+    perSec: r.count / (r.ms / 1000),
+    clientCpuUs: r.cpuUs / r.count,
+    serverCpuUs: (after.cpuUs - before.cpuUs) / served,
+  };
+}
+
+const LOOPS = [1, 2] as const;
+
+export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise<Figure[]> {
+  const out: Figure[] = [];
+  const servers = new Map<string, PeerServer>();
+  try {
+    for (const loops of LOOPS) {
+      const loopLabel = loops === 1 ? 'sequential' : `${loops} concurrent loops`;
+      // Mixed pairs for the sequential figure only: that is where a peer's cost shows most plainly.
+      const pairs = [PAIR_TYPESSL, ...(ctx.sizes.mixed && loops === 1 ? MIXED_PAIRS : [])];
+      const measurable = pairs.filter((p) => ctx.unsupported(suite, p) === null);
+      const run = measurable.length > 0 && ctx.unsupported(suite, PAIR_NODE) === null;
+      let samples: HandshakeSample[][] = [];
+      if (run) {
+        for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
+          if (!servers.has(impl)) {
+            servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile }));
+          }
+        }
+        ctx.log(`handshakes ${suiteSpec(suite).label}, full, ${loopLabel}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
+        samples = await alternate(
+          ctx.sizes.reps,
+          [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops)),
+        );
+      }
+      const nodeSamples = samples[0] ?? [];
+      for (const p of pairs) {
+        const idx = measurable.indexOf(p);
+        const base = { section: 'handshake' as const, suite, subject: pairName(p), reference: 'node:tls' };
+        const specs: Array<{ name: string; unit: string; higherIsBetter: boolean; pick: (s: HandshakeSample) => number }> = [
+          { name: `full, ${loopLabel}: handshakes/s`, unit: '1/s', higherIsBetter: true, pick: (s) => s.perSec },
+          { name: `full, ${loopLabel}: client CPU per handshake`, unit: 'CPU us', higherIsBetter: false, pick: (s) => s.clientCpuUs },
+          { name: `full, ${loopLabel}: server CPU per handshake`, unit: 'CPU us', higherIsBetter: false, pick: (s) => s.serverCpuUs },
+        ];
+        for (const { pick, ...meta } of specs) {
+          const why = ctx.unsupported(suite, p);
+          if (why !== null || idx < 0 || !run) out.push(unavailable({ ...base, ...meta }, why ?? 'n/a'));
+          else out.push(figure({ ...base, ...meta }, samples[idx + 1]!.map(pick), nodeSamples.map(pick)));
+        }
+      }
+      // Resumed handshakes: measured once typessl can resume; never estimated.
+      const resumedWhy = ctx.unsupported(suite, PAIR_TYPESSL) ?? ctx.resumptionUnsupported;
+      out.push(
+        unavailable(
+          { section: 'handshake', suite, name: `resumed, ${loopLabel}: handshakes/s`, unit: '1/s', higherIsBetter: true, subject: 'typessl', reference: 'node:tls' },
+          resumedWhy ?? 'n/a (resumed handshakes are not in this harness yet)',
+        ),
+      );
+    }
+  } finally {
+    for (const s of servers.values()) await s.stop();
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+/**
+ * The child process of the benchmark: one side (server or client) of one implementation. The
+ * parent (driver.ts) starts it with a JSON spec as the only argument and talks to it in JSON lines:
+ * the child prints `{"event": ...}` lines on stdout; a server child answers `mark` on stdin with
+ * its CPU time and memory, and `exit` ends any child.
+ *
+ * Server and client always run in separate processes, so each side's CPU time and memory are its
+ * own (process.cpuUsage, process.memoryUsage).
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { collectGarbage, cpuMicros, nowMs, type Impl, type SuiteId } from './common.js';
+import { clientFactory, startServer, type BenchConn, type Credentials } from './endpoints.js';
+
+export type Task = 'bulk' | 'handshake' | 'memory';
+
+export interface ServerSpec {
+  role: 'server';
+  impl: Impl;
+  suite: SuiteId;
+  task: Task;
+  certFile: string;
+  keyFile: string;
+  /** bulk: bytes each connection receives before it acknowledges with one byte. */
+  bulkBytes?: number;
+}
+
+export interface ClientSpec {
+  role: 'client';
+  impl: Impl;
+  suite: SuiteId;
+  task: Task;
+  certFile: string;
+  keyFile: string;
+  port: number;
+  /** bulk: bytes to send and the size of each write. */
+  bulkBytes?: number;
+  writeSize?: number;
+  /** handshake: concurrent loops, measuring time and warm-up count. */
+  loops?: number;
+  durationMs?: number;
+  warmup?: number;
+  /** memory: connections to open and hold. */
+  connections?: number;
+}
+
+export type PeerSpec = ServerSpec | ClientSpec;
+
+/**
+ * A server's answer to `mark` (CPU time only, so measuring costs nothing) or `mark gc` (after a
+ * garbage collection, with memory figures).
+ */
+export interface Mark {
+  event: 'mark';
+  cpuUs: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  connections: number;
+}
+
+export interface BulkResult {
+  event: 'result';
+  version: string;
+  bytes: number;
+  ms: number;
+  cpuUs: number;
+}
+
+export interface HandshakeResult {
+  event: 'result';
+  version: string;
+  count: number;
+  ms: number;
+  cpuUs: number;
+}
+
+export interface MemoryResult {
+  event: 'result';
+  version: string;
+  connections: number;
+  rssDelta: number;
+  heapDelta: number;
+  externalDelta: number;
+}
+
+function emit(obj: object): void {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function memory(): { rss: number; heapUsed: number; external: number } {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+}
+
+/** Calls `handler` for each stdin line; `exit` ends the process. */
+function onCommands(handler: (line: string) => void): void {
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    if (line === 'exit') process.exit(0);
+    handler(line);
+  });
+  // The parent is gone: do not linger.
+  rl.on('close', () => process.exit(0));
+}
+
+async function runServer(spec: ServerSpec, creds: Credentials): Promise<void> {
+  let connections = 0;
+  const ack = new Uint8Array([0x61]);
+  const onConn = (c: BenchConn): void => {
+    connections++;
+    const done = (): void => {
+      connections--;
+    };
+    if (spec.task === 'bulk') {
+      const expected = spec.bulkBytes!;
+      let got = 0;
+      void c
+        .consume((n) => {
+          got += n;
+          if (got === expected) c.send(ack);
+        })
+        .then(done);
+    } else if (spec.task === 'handshake') {
+      // One byte after the handshake, so the client's loop measures a complete exchange.
+      c.send(ack);
+      void c.consume(() => {}).then(() => {
+        done();
+        c.destroy();
+      });
+    } else {
+      // Idle: waiting for data, as an application's connection would be.
+      void c.consume(() => {}).then(done);
+    }
+  };
+  const { port } = await startServer(spec.impl, spec.suite, creds, onConn);
+  onCommands((line) => {
+    if (line === 'mark') {
+      const m = process.memoryUsage();
+      emit({ event: 'mark', cpuUs: cpuMicros(), rss: m.rss, heapUsed: m.heapUsed, external: m.external, connections } satisfies Mark);
+    } else if (line === 'mark gc') {
+      const m = memory();
+      emit({ event: 'mark', cpuUs: cpuMicros(), ...m, connections } satisfies Mark);
+    }
+  });
+  emit({ event: 'ready', port });
+}
+
+async function runBulkClient(spec: ClientSpec, creds: Credentials): Promise<void> {
+  const connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
+  const c = await connect();
+  const total = spec.bulkBytes!;
+  const size = spec.writeSize!;
+  const chunk = new Uint8Array(size).fill(0x5a);
+  let acked!: () => void;
+  const ack = new Promise<void>((resolve) => (acked = resolve));
+  void c.consume(() => acked());
+  const cpu0 = cpuMicros();
+  const t0 = nowMs();
+  for (let sent = 0; sent < total; sent += size) {
+    const n = Math.min(size, total - sent);
+    if (!c.send(n === size ? chunk : chunk.subarray(0, n))) await c.drained();
+  }
+  await ack;
+  const ms = nowMs() - t0;
+  const cpuUs = cpuMicros() - cpu0;
+  const version = c.version;
+  c.destroy();
+  emit({ event: 'result', version, bytes: total, ms, cpuUs } satisfies BulkResult);
+}
+
+async function runHandshakeClient(spec: ClientSpec, creds: Credentials): Promise<void> {
+  const connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
+  let version = 'unknown';
+  const once = async (): Promise<void> => {
+    const c = await connect();
+    version = c.version;
+    // Wait for the server's byte: the server has then finished its side of the handshake.
+    await new Promise<void>((resolve) => {
+      void c.consume(() => resolve()).then(resolve);
+    });
+    c.destroy();
+  };
+  for (let i = 0; i < spec.warmup!; i++) await once();
+  const loops = spec.loops!;
+  const cpu0 = cpuMicros();
+  const t0 = nowMs();
+  const end = t0 + spec.durationMs!;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      while (nowMs() < end) {
+        await once();
+        count++;
+      }
+    }),
+  );
+  const ms = nowMs() - t0;
+  emit({ event: 'result', version, count, ms, cpuUs: cpuMicros() - cpu0 } satisfies HandshakeResult);
+}
+
+async function runMemoryClient(spec: ClientSpec, creds: Credentials): Promise<void> {
+  const connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
+  // Warm up once so code and contexts are loaded before the baseline.
+  const w = await connect();
+  w.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  const before = memory();
+  const held: BenchConn[] = [];
+  const n = spec.connections!;
+  const PARALLEL = 8;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      while (next < n) {
+        next++;
+        const c = await connect();
+        void c.consume(() => {});
+        held.push(c);
+      }
+    }),
+  );
+  // Let the last tickets and acknowledgements settle before measuring.
+  await new Promise((r) => setTimeout(r, 200));
+  const after = memory();
+  emit({
+    event: 'result',
+    version: held[0]?.version ?? 'unknown',
+    connections: held.length,
+    rssDelta: after.rss - before.rss,
+    heapDelta: after.heapUsed - before.heapUsed,
+    externalDelta: after.external - before.external,
+  } satisfies MemoryResult);
+  // Hold the connections until the parent has measured the server.
+  onCommands(() => {});
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]!) as PeerSpec;
+  const creds: Credentials = { certPem: readFileSync(spec.certFile, 'utf8'), keyPem: readFileSync(spec.keyFile, 'utf8') };
+  if (spec.role === 'server') return runServer(spec, creds);
+  if (spec.task === 'bulk') return runBulkClient(spec, creds);
+  if (spec.task === 'handshake') return runHandshakeClient(spec, creds);
+  return runMemoryClient(spec, creds);
+}
+
+main().catch((e: unknown) => {
+  emit({ event: 'error', message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) });
+  process.exit(1);
+});
