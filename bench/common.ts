@@ -79,12 +79,12 @@ const ALL: readonly SuiteId[] = SUITES.map((s) => s.id);
 export const MODES: Readonly<Record<Mode, ModeSizes>> = {
   smoke: {
     reps: 1,
-    bulkBytes: 2 * 1024 * 1024,
-    handshakeMs: 150,
-    handshakeWarmup: 3,
-    idleConnections: 20,
+    bulkBytes: 1024 * 1024,
+    handshakeMs: 100,
+    handshakeWarmup: 2,
+    idleConnections: 10,
     memoryReps: 1,
-    recordIterations: 200,
+    recordIterations: 50,
     mixed: false,
     suites: ['tls13-aes128gcm'],
   },

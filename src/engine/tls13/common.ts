@@ -3,7 +3,7 @@ import { AlertDescription } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { encodeCertificate } from '../../wire/handshake.js';
 import type { Extension } from '../../wire/messages.js';
-import { parseCertificate } from '../../x509/certificate.js';
+import { certificatePublicKey } from '../peer-key-cache.js';
 
 const SPACES = new Uint8Array(64).fill(0x20);
 const encoder = new TextEncoder();
@@ -26,10 +26,10 @@ export function certificateMessage(chain: Uint8Array[], context: Uint8Array = ne
   return encodeCertificate({ context, entries: chain.map((data) => ({ data, extensions: [] })) });
 }
 
-/** The peer leaf's public key, or bad_certificate when it cannot be read. */
+/** The peer leaf's public key (parsed once per distinct certificate), or bad_certificate when it cannot be read. */
 export function leafPublicKey(provider: CryptoProvider, leaf: Uint8Array): PublicKey {
   try {
-    return provider.importPublicKey(parseCertificate(leaf).spki);
+    return certificatePublicKey(provider, leaf);
   } catch (e) {
     if (e instanceof TlsFailure) throw e;
     throw new TlsFailure(AlertDescription.bad_certificate, Reason.SSL_R_BAD_CERTIFICATE, `cannot use the certificate's public key: ${(e as Error).message}`);

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchReport } from '../../bench/report.js';
+
+const MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+
+// The benchmark's smoke mode end to end (tiny sizes, one suite, one run of each arm), so the
+// harness cannot rot unnoticed. It checks the outputs' shape and that every figure was really
+// measured or says why not; it asserts nothing about speed (the machine is shared).
+test('npm run bench -- --smoke measures every section and writes the table, JSON and chart', { timeout: 240_000 }, () => {
+  const out = mkdtempSync(join(os.tmpdir(), 'typessl-bench-test-'));
+  try {
+    const r = spawnSync(process.execPath, [MAIN, '--smoke', '--out', out, '--suite', 'tls13-aes128gcm,tls12-ecdhe-ecdsa-aes128gcm'], { encoding: 'utf8', timeout: 230_000 });
+    assert.equal(r.status, 0, `bench failed: ${r.stderr}`);
+    const report = JSON.parse(readFileSync(join(out, 'smoke.json'), 'utf8')) as BenchReport;
+    assert.equal(report.mode, 'smoke');
+    const sections = new Set(report.figures.map((f) => f.section));
+    assert.deepEqual([...sections].sort(), ['bulk', 'handshake', 'memory', 'record']);
+    for (const f of report.figures) {
+      if (f.note !== undefined) {
+        assert.match(f.note, /^n\/a \(/, `${f.name}: an unmeasured figure says why`);
+        assert.equal(f.value, null);
+        continue;
+      }
+      assert.ok(f.samples.length >= 1 && f.referenceSamples.length >= 1, `${f.name}: samples`);
+      assert.ok(f.value !== null && Number.isFinite(f.value), `${f.name}: value ${f.value}`);
+      assert.ok(f.ratio !== null && Number.isFinite(f.ratio), `${f.name}: ratio ${f.ratio}`);
+      if (f.section !== 'memory') assert.ok(f.value > 0 && f.referenceValue! > 0, `${f.name}: positive values`);
+    }
+    const aes = report.figures.filter((f) => f.suite === 'tls13-aes128gcm');
+    assert.ok(aes.some((f) => f.name === '16 KiB writes: throughput' && f.ratio !== null));
+    assert.ok(aes.some((f) => f.name === '1 KiB writes: throughput' && f.ratio !== null));
+    assert.ok(aes.some((f) => f.name === 'full, sequential: handshakes/s' && f.ratio !== null));
+    assert.ok(aes.some((f) => f.name === 'idle connection: server RSS' && f.ratio !== null));
+    // TLS 1.2 rows exist and are either measured or say n/a, never a made-up number.
+    const tls12 = report.figures.filter((f) => f.suite === 'tls12-ecdhe-ecdsa-aes128gcm' && f.section !== 'record');
+    assert.ok(tls12.length > 0);
+    if (!report.capabilities.tls12Client) assert.ok(tls12.every((f) => f.note === 'n/a (TLS 1.2 not implemented yet)'));
+    assert.match(r.stdout, /TLS 1\.3 AES-128-GCM - bulk \(reference: node:tls\)/);
+    const svg = readFileSync(join(out, 'smoke.svg'), 'utf8');
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svg, /1\.0 = node:tls/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
