@@ -1,29 +1,14 @@
 import { MemoryBio } from '../bio/memory.js';
-import type { TraceEvent } from '../engine/connection.js';
 import { SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorName } from '../ssl/constants.js';
 import { SslContext } from '../ssl/context.js';
 import { Ssl } from '../ssl/ssl.js';
-import { AlertDescription, HandshakeType, nameOf } from '../wire/enums.js';
+import { describeTraceEvent, shutdownFlagNames } from './trace-format.js';
 import { createSelfSignedCertificate } from '../x509/self-signed.js';
 import { fingerprint } from '../x509/certificate.js';
 import { defaultCryptoProvider } from '../crypto/default.js';
 
 /** Where demo output goes (a function so tests can capture it). */
 export type Print = (line: string) => void;
-
-const flagNames = (flags: number): string => {
-  const names = [];
-  if (flags & 1) names.push('SENT_SHUTDOWN');
-  if (flags & 2) names.push('RECEIVED_SHUTDOWN');
-  return names.length ? names.join('|') : '0';
-};
-
-function describe(e: TraceEvent): string {
-  if (e.content === 'handshake') return nameOf(HandshakeType, e.code ?? -1);
-  if (e.content === 'alert') return `alert ${nameOf(AlertDescription, e.code ?? -1)} (${e.level === 1 ? 'warning' : 'fatal'})`;
-  if (e.content === 'application_data') return `application data, ${e.length} bytes`;
-  return e.content;
-}
 
 /**
  * The in-process demo behind `npm start`: a server and a client `Ssl` joined by memory BIOs, on an
@@ -45,8 +30,8 @@ export function runDemo(print: Print = console.log): number {
   client.setBio(s2c, c2s);
   server.setBio(c2s, s2c);
   client.setServerName('localhost');
-  client.setTrace((e) => print(`  client ${e.direction === 'sent' ? '->' : '<-'} ${describe(e)}`));
-  server.setTrace((e) => print(`  server ${e.direction === 'sent' ? '->' : '<-'} ${describe(e)}`));
+  client.setTrace((e) => print(`  client ${e.direction === 'sent' ? '->' : '<-'} ${describeTraceEvent(e)}`));
+  server.setTrace((e) => print(`  server ${e.direction === 'sent' ? '->' : '<-'} ${describeTraceEvent(e)}`));
 
   print('\n1. Handshake (client.connect() / server.accept(), bytes moved through memory BIOs)');
   let c = -1;
@@ -82,14 +67,14 @@ export function runDemo(print: Print = console.log): number {
 
   print('\n3. Bidirectional shutdown with close_notify');
   const r1 = client.shutdown();
-  print(`  client.shutdown() = ${r1} (${sslErrorName(client.getError(r1))}), flags ${flagNames(client.getShutdown())}: close_notify sent`);
+  print(`  client.shutdown() = ${r1} (${sslErrorName(client.getError(r1))}), flags ${shutdownFlagNames(client.getShutdown())}: close_notify sent`);
   const r2 = server.read(buf);
   const e2 = server.getError(r2);
-  print(`  server.read() = ${r2} (${sslErrorName(e2)}), flags ${flagNames(server.getShutdown())}: peer closed`);
+  print(`  server.read() = ${r2} (${sslErrorName(e2)}), flags ${shutdownFlagNames(server.getShutdown())}: peer closed`);
   const r3 = server.shutdown();
-  print(`  server.shutdown() = ${r3}, flags ${flagNames(server.getShutdown())}: close_notify answered`);
+  print(`  server.shutdown() = ${r3}, flags ${shutdownFlagNames(server.getShutdown())}: close_notify answered`);
   const r4 = client.shutdown();
-  print(`  client.shutdown() = ${r4}, flags ${flagNames(client.getShutdown())}: bidirectional close complete`);
+  print(`  client.shutdown() = ${r4}, flags ${shutdownFlagNames(client.getShutdown())}: bidirectional close complete`);
   const ok = r1 === 0 && r2 === 0 && e2 === SSL_ERROR_ZERO_RETURN && r3 === 1 && r4 === 1;
   print(ok ? '\nDone: clean bidirectional close.' : '\nUnexpected shutdown sequence.');
   client.free();

@@ -1,0 +1,198 @@
+/**
+ * `typessl s_client`: OpenSSL's s_client habits over typessl. stdin goes to the peer, the peer's
+ * data to stdout, diagnostics to stderr. At stdin EOF it sends close_notify (unless `-ign_eof`)
+ * and waits for the peer's, then prints how the connection ended.
+ */
+import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { SocketBio } from '../bio/socket.js';
+import { defaultCryptoProvider } from '../crypto/default.js';
+import { AsyncSsl, SslError } from '../ssl/async-ssl.js';
+import { SSL_ERROR_SYSCALL } from '../ssl/constants.js';
+import { SslContext } from '../ssl/context.js';
+import { Ssl, type SslErrorInfo } from '../ssl/ssl.js';
+import { parseIpAddress } from '../x509/certificate.js';
+import { type Flags, parseFlags, parseHostPort, UsageError, valueOf } from './args.js';
+import { COMMON_FLAGS, commonContextOptions, describeConnection, instrument, type Print, readFlagFile } from './endpoint.js';
+
+export const S_CLIENT_USAGE = `usage: typessl s_client [-connect host:port] [-servername name] [-noservername]
+       [-CAfile file] [-verify_return_error] [-cert file -key file] [-alpn p1,p2]
+       [-groups g1:g2] [-ciphersuites s1:s2] [-keylogfile file] [-msg] [-state] [-quiet]
+       [-ign_eof] [-no_ign_eof] [-nocommands]
+  stdin is sent to the peer and the peer's data goes to stdout. At stdin EOF close_notify is sent
+  (unless -ign_eof or -quiet). Lines "Q" (close), "k" (KeyUpdate) and "K" (KeyUpdate, asking the
+  peer to update too) are commands unless -nocommands, -ign_eof or -quiet.
+  Without -CAfile the server certificate is NOT verified (said loudly); with -CAfile a failed
+  verification aborts the handshake.`;
+
+const FLAGS = {
+  ...COMMON_FLAGS,
+  connect: 'value',
+  servername: 'value',
+  noservername: 'switch',
+  verify_return_error: 'switch',
+  ign_eof: 'switch',
+  no_ign_eof: 'switch',
+  nocommands: 'switch',
+} as const;
+
+/** The process pieces a command uses; tests may pass their own. */
+export interface CommandIo {
+  stdin: Readable;
+  stdout: Writable;
+  print: Print;
+}
+
+/** Runs s_client with `argv` (the arguments after `s_client`). Resolves with the exit status. */
+export async function runSClient(argv: readonly string[], io: CommandIo): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv, FLAGS);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.print(`s_client: ${e.message}\n${S_CLIENT_USAGE}`);
+    return 2;
+  }
+  if (flags['help'] === true) {
+    io.print(S_CLIENT_USAGE);
+    return 0;
+  }
+  let target: { host: string; port: number };
+  let ctx: SslContext;
+  const provider = defaultCryptoProvider();
+  try {
+    target = parseHostPort(valueOf(flags, 'connect') ?? 'localhost:4433', 'localhost');
+    const opts = commonContextOptions(flags, provider);
+    const anchors = readFlagFile(flags, 'CAfile');
+    if (anchors !== undefined) opts.trustedCertificates = anchors;
+    else if (flags['verify_return_error'] === true) throw new UsageError('-verify_return_error needs -CAfile (no trust anchors to verify against)');
+    else opts.dangerouslySkipCertificateVerification = true;
+    ctx = new SslContext(opts);
+  } catch (e) {
+    io.print(`s_client: ${(e as Error).message}${e instanceof UsageError ? `\n${S_CLIENT_USAGE}` : ''}`);
+    return 2;
+  }
+  const quiet = flags['quiet'] === true;
+  // -quiet implies -ign_eof, as in OpenSSL; -no_ign_eof wins over both.
+  const ignEof = flags['no_ign_eof'] !== true && (flags['ign_eof'] === true || quiet);
+  const commands = flags['nocommands'] !== true && !ignEof;
+  const note = (line: string): void => {
+    if (!quiet) io.print(line);
+  };
+
+  const socket = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
+  const connected = await new Promise<Error | null>((resolve) => {
+    socket.once('connect', () => resolve(null));
+    socket.once('error', (err) => resolve(err));
+  });
+  if (connected) {
+    io.print(`s_client: connect to ${target.host}:${target.port} failed: ${connected.message}`);
+    socket.destroy();
+    return 1;
+  }
+  note(`CONNECTED to ${target.host}:${target.port}`);
+
+  const ssl = new Ssl(ctx);
+  ssl.setConnectState();
+  const servername = flags['noservername'] === true ? undefined : (valueOf(flags, 'servername') ?? (parseIpAddress(target.host) ? undefined : target.host));
+  if (servername) ssl.setServerName(servername);
+  const report = instrument(ssl, 'client', flags, io.print);
+  const a = new AsyncSsl(ssl, new SocketBio(socket));
+
+  let failure: SslErrorInfo | null = null;
+  const fail = (e: unknown): void => {
+    failure ??= e instanceof SslError
+      ? (ssl.getErrorInfo() ?? { code: e.sslError, reason: e.reason, alert: e.alert, message: e.message })
+      : { code: SSL_ERROR_SYSCALL, reason: null, alert: null, message: (e as Error).message };
+  };
+  try {
+    await a.connect();
+  } catch (e) {
+    fail(e);
+    io.print(`s_client: handshake failed: ${(e as Error).message}`);
+    for (const line of report.summary(ssl, failure)) io.print(line);
+    socket.destroy();
+    return 1;
+  }
+  for (const line of describeConnection(ssl, provider)) note(line);
+  note(anchors(flags) ? 'Verification: OK (chain checked against -CAfile)' : 'Verification: NOT DONE: no -CAfile was given, so anyone on the path could impersonate the server');
+
+  // Peer -> stdout until its close_notify (or a failure).
+  const fromPeer = (async () => {
+    try {
+      for (;;) {
+        const chunk = await a.read();
+        if (chunk === null) break;
+        report.bytesReceived += chunk.length;
+        if (!io.stdout.write(chunk)) await new Promise((r) => io.stdout.once('drain', r));
+      }
+      note('The peer closed its side (close_notify received).');
+      // Answer it, as OpenSSL's s_client does; a no-op if ours is already out.
+      if ((ssl.getShutdown() & 1) === 0) await a.shutdown();
+    } catch (e) {
+      fail(e);
+    }
+  })();
+
+  // stdin -> peer, with the command lines; stops when the peer is done too.
+  const toPeer = (async () => {
+    let pendingLine = '';
+    const send = async (data: Uint8Array): Promise<void> => {
+      if (data.length === 0) return;
+      await a.write(data);
+      report.bytesSent += data.length;
+    };
+    const command = async (line: string): Promise<boolean> => {
+      if (line === 'Q') {
+        note('Q: closing (close_notify)');
+        await a.shutdown();
+        return true;
+      }
+      if (line === 'k' || line === 'K') {
+        note(`${line}: sending KeyUpdate${line === 'K' ? ' (asking the peer to update too)' : ''}`);
+        await a.keyUpdate(line === 'K');
+        return true;
+      }
+      return false;
+    };
+    try {
+      for await (const chunk of io.stdin as AsyncIterable<Uint8Array | string>) {
+        if ((ssl.getShutdown() & 1) !== 0) break;
+        const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+        if (!commands) {
+          await send(bytes);
+          continue;
+        }
+        // Commands are whole lines; everything else is sent as typed, newline included.
+        const text = pendingLine + Buffer.from(bytes).toString('latin1');
+        const lines = text.split('\n');
+        pendingLine = lines.pop()!;
+        for (const line of lines) {
+          if ((ssl.getShutdown() & 1) !== 0) break;
+          if (!(await command(line.replace(/\r$/, '')))) await send(Buffer.from(`${line}\n`, 'latin1'));
+        }
+      }
+      if (pendingLine.length > 0 && (ssl.getShutdown() & 1) === 0) await send(Buffer.from(pendingLine, 'latin1'));
+      if (!ignEof && (ssl.getShutdown() & 1) === 0) {
+        note('stdin EOF: sending close_notify');
+        await a.shutdown();
+      }
+    } catch (e) {
+      // Typing after our close_notify (Q, or the peer's close answered) is not a failure.
+      if (!(e instanceof SslError && e.reason === 'SSL_R_PROTOCOL_IS_SHUTDOWN')) fail(e);
+    }
+  })();
+
+  await fromPeer;
+  // The peer is gone: stdin no longer matters (the writer loop is left to end with the process).
+  io.stdin.pause();
+  void toPeer;
+  for (const line of report.summary(ssl, failure)) io.print(line);
+  await a.close();
+  socket.destroy();
+  return failure ? 1 : 0;
+}
+
+function anchors(flags: Flags): boolean {
+  return valueOf(flags, 'CAfile') !== undefined;
+}

@@ -1,0 +1,209 @@
+/**
+ * `typessl s_client` and `typessl s_server` run as commands (child processes) against
+ * `openssl s_server` / `openssl s_client` and each other on 127.0.0.1: data both ways, the
+ * close_notify exchange, the summary of how each connection ended, KeyUpdate commands, the key
+ * log file, and usage errors.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killAllPeers, startOpensslClient, startOpensslServer } from '../helpers/peers.js';
+import { makeTestPki } from '../helpers/pki.js';
+
+const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const pki = makeTestPki();
+const scratch = mkdtempSync(join(tmpdir(), 'typessl-cli-'));
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+after(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  await killAllPeers();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A typessl command as a child process, with its stdout and stderr collected. */
+interface Command {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `re` in stderr (rejects if the command exits first or after 30 s). */
+  waitForStderr(re: RegExp): Promise<RegExpMatchArray>;
+  /** Resolves once stdout holds `text`. */
+  waitForStdout(text: string): Promise<void>;
+  /** The exit status. */
+  exited: Promise<number | null>;
+}
+
+function typessl(args: string[], env: NodeJS.ProcessEnv = process.env): Command {
+  const child = spawn(process.execPath, [main, ...args], { env, stdio: 'pipe' });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString('latin1')));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
+  const waitFor = (get: () => string, test: (s: string) => boolean, what: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (test(get())) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${what}; stderr:\n${err}`));
+      }, 30_000);
+      const onClose = (): void => {
+        cleanup();
+        if (test(get())) resolve();
+        else reject(new Error(`command exited before ${what}; stderr:\n${err}`));
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+        child.off('close', onClose);
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.once('close', onClose);
+      check();
+    });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitForStderr: async (re) => {
+      await waitFor(() => err, (s) => re.test(s), String(re));
+      return re.exec(err)!;
+    },
+    waitForStdout: (text) => waitFor(() => out, (s) => s.includes(text), JSON.stringify(text)),
+    exited,
+  };
+}
+
+/** Starts `typessl s_server` on an ephemeral port and returns it with the port. */
+async function typesslServer(args: string[]): Promise<{ server: Command; port: number }> {
+  const server = typessl(['s_server', '-accept', '127.0.0.1:0', ...args]);
+  const m = await server.waitForStderr(/ACCEPT 127\.0\.0\.1:(\d+)/);
+  return { server, port: Number(m[1]) };
+}
+
+test('typessl s_server -rev <- openssl s_client: lines come back reversed, the client closes first, the server answers', async () => {
+  const { server, port } = await typesslServer(['-rev', '-naccept', '1', '-cert', pki.ec.certPath, '-key', pki.ec.keyPath]);
+  const peer = await startOpensslClient({ port, caFile: pki.ec.certPath, servername: 'localhost' });
+  peer.send(Buffer.from('hello\nworld\n'));
+  assert.equal((await peer.waitForReceived(12)).toString(), 'olleh\ndlrow\n');
+  peer.endInput();
+  assert.equal(await server.exited, 0);
+  const err = server.stderr();
+  assert.match(err, /Protocol: TLSv1\.3/);
+  assert.match(err, /ended:\s+bidirectional close \(the peer closed first\)/);
+  assert.match(err, /flags:\s+SENT_SHUTDOWN\|RECEIVED_SHUTDOWN/);
+  assert.match(err, /bytes:\s+12 sent, 12 received/);
+  await peer.exited;
+  // openssl s_client sent close_notify at stdin EOF (and exits without waiting for the answer).
+  assert.match(peer.log(), />>> TLS 1\.3, Alert \[length 0002\], warning close_notify/);
+});
+
+test('typessl s_client -> openssl s_server: verified against -CAfile, data both ways, stdin EOF sends close_notify first', async () => {
+  const peer = await startOpensslServer({ cert: pki.ecChain.leaf.certPath, key: pki.ecChain.leaf.keyPath, chain: pki.ecChain.intermediate.certPath });
+  const client = typessl(['s_client', '-connect', `127.0.0.1:${peer.port}`, '-servername', 'localhost', '-CAfile', pki.ecChain.leaf.certPath, '-verify_return_error', '-msg']);
+  await client.waitForStderr(/Verification: OK/);
+  client.child.stdin.write('from typessl\n');
+  assert.equal((await peer.waitForReceived(13)).toString(), 'from typessl\n');
+  peer.send(Buffer.from('from openssl\n'));
+  await client.waitForStdout('from openssl\n');
+  client.child.stdin.end();
+  assert.equal(await client.exited, 0);
+  const err = client.stderr();
+  assert.match(err, />>> Handshake client_hello/);
+  assert.match(err, /<<< Handshake certificate_verify/);
+  assert.match(err, />>> ALERT close_notify \(warning\).*SENT/);
+  assert.match(err, /<<< ALERT close_notify \(warning\).*RECEIVED/);
+  assert.match(err, /ended:\s+bidirectional close \(we closed first\)/);
+  assert.match(err, /bytes:\s+13 sent, 13 received/);
+  await peer.exited;
+  assert.match(peer.log(), /close_notify/);
+});
+
+test('typessl s_client with a -CAfile that does not match: the handshake fails with a reason and exit 1', async () => {
+  const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath });
+  const client = typessl(['s_client', '-connect', `127.0.0.1:${peer.port}`, '-CAfile', pki.rsa.certPath]);
+  client.child.stdin.end();
+  assert.equal(await client.exited, 1);
+  assert.match(client.stderr(), /handshake failed: .*CERTIFICATE_VERIFY_FAILED/);
+  assert.match(client.stderr(), /ended:\s+fatal alert \w+ sent/);
+  await peer.stop();
+});
+
+test('typessl s_client -> typessl s_server -www: the page describes the connection; both summaries agree', async () => {
+  const { server, port } = await typesslServer(['-www', '-naccept', '1', '-alpn', 'http/1.1']);
+  const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`, '-alpn', 'http/1.1', '-ign_eof']);
+  client.child.stdin.end('GET / HTTP/1.0\r\n\r\n');
+  assert.equal(await client.exited, 0);
+  assert.match(client.stdout(), /^HTTP\/1\.0 200 OK\r\n/);
+  assert.match(client.stdout(), /Protocol: TLSv1\.3/);
+  assert.match(client.stdout(), /ALPN: http\/1\.1/);
+  assert.match(client.stderr(), /ended:\s+bidirectional close \(the peer closed first\)/);
+  assert.equal(await server.exited, 0);
+  assert.match(server.stderr(), /ended:\s+bidirectional close \(we closed first\)/);
+});
+
+test('typessl s_client commands: "k" and "K" send KeyUpdates, data still flows, "Q" closes', async () => {
+  const { server, port } = await typesslServer(['-echo', '-naccept', '1', '-msg']);
+  const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`, '-msg']);
+  await client.waitForStderr(/Verification: NOT DONE/);
+  client.child.stdin.write('one\n');
+  await client.waitForStdout('one\n');
+  client.child.stdin.write('k\n');
+  client.child.stdin.write('two\n');
+  await client.waitForStdout('two\n');
+  client.child.stdin.write('K\n');
+  client.child.stdin.write('three\n');
+  await client.waitForStdout('three\n');
+  client.child.stdin.write('Q\n');
+  assert.equal(await client.exited, 0);
+  const err = client.stderr();
+  assert.equal(err.match(/>>> Handshake key_update/g)?.length, 2);
+  // Only "K" asks the server to update its keys too.
+  assert.equal(err.match(/<<< Handshake key_update/g)?.length, 1);
+  assert.match(err, /ended:\s+bidirectional close \(we closed first\)/);
+  assert.equal(await server.exited, 0);
+  assert.equal(server.stderr().match(/<<< Handshake key_update/g)?.length, 2);
+});
+
+test('-keylogfile and SSLKEYLOGFILE write the same NSS key log lines on both ends', async () => {
+  const serverLog = join(scratch, 'server.keys');
+  const clientLog = join(scratch, 'client.keys');
+  const { server, port } = await typesslServer(['-echo', '-naccept', '1', '-keylogfile', serverLog]);
+  const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`], { ...process.env, SSLKEYLOGFILE: clientLog });
+  client.child.stdin.end('ping\n');
+  assert.equal(await client.exited, 0);
+  assert.equal(await server.exited, 0);
+  const lines = (path: string): string[] => readFileSync(path, 'utf8').trim().split('\n').sort();
+  const c = lines(clientLog);
+  assert.deepEqual(c, lines(serverLog));
+  const labels = c.map((l) => l.split(' ')[0]);
+  for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0', 'EXPORTER_SECRET']) {
+    assert.ok(labels.includes(label), `${label} missing`);
+  }
+  for (const line of c) assert.match(line, /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,96}$/);
+});
+
+test('usage errors exit 2 with the usage text', async () => {
+  for (const args of [['s_client', '-bogus'], ['s_client', '-connect'], ['s_server', '-accept', 'x:99999'], ['s_server', '-www', '-rev'], ['s_client', '-verify_return_error']]) {
+    const c = typessl(args);
+    c.child.stdin.end();
+    assert.equal(await c.exited, 2, `${args.join(' ')}: ${c.stderr()}`);
+    assert.match(c.stderr(), /usage: typessl s_(client|server)/);
+  }
+});
