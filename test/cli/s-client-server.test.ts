@@ -199,6 +199,44 @@ test('-keylogfile and SSLKEYLOGFILE write the same NSS key log lines on both end
   for (const line of c) assert.match(line, /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,96}$/);
 });
 
+test('tshark decrypts a captured typessl connection with the key log: the HTTP request is visible', async () => {
+  // tshark comes from Debian's package (.ci/run installs it when missing). Capturing on the
+  // loopback interface needs root, which the project's machines and CI are.
+  const keys = join(scratch, 'tshark.keys');
+  const capture = join(scratch, 'capture.pcapng');
+  const { server, port } = await typesslServer(['-www', '-naccept', '1', '-alpn', 'http/1.1']);
+  const tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', capture], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let tsharkErr = '';
+  tshark.stderr.on('data', (d: Buffer) => (tsharkErr += d.toString()));
+  const tsharkDone = new Promise((resolve) => tshark.once('close', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (/Capturing on/.test(tsharkErr)) resolve();
+      };
+      tshark.stderr.on('data', check);
+      tshark.once('error', (e) => reject(new Error(`tshark could not start (is the tshark package installed?): ${e.message}`)));
+      tshark.once('close', () => reject(new Error(`tshark exited: ${tsharkErr}`)));
+    });
+    const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`, '-alpn', 'http/1.1', '-ign_eof', '-keylogfile', keys]);
+    client.child.stdin.end('GET /typessl-capture HTTP/1.0\r\n\r\n');
+    assert.equal(await client.exited, 0);
+    assert.equal(await server.exited, 0);
+  } finally {
+    tshark.kill('SIGINT');
+    await tsharkDone;
+  }
+  const decoded = await new Promise<string>((resolve, reject) => {
+    const reader = spawn('tshark', ['-r', capture, '-o', `tls.keylog_file:${keys}`, '-d', `tcp.port==${port},tls`, '-Y', 'http', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.response.code']);
+    let out = '';
+    reader.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    reader.once('error', reject);
+    reader.once('close', () => resolve(out));
+  });
+  assert.match(decoded, /GET\t\/typessl-capture/);
+  assert.match(decoded, /\t200/);
+});
+
 test('usage errors exit 2 with the usage text', async () => {
   for (const args of [['s_client', '-bogus'], ['s_client', '-connect'], ['s_server', '-accept', 'x:99999'], ['s_server', '-www', '-rev'], ['s_client', '-verify_return_error']]) {
     const c = typessl(args);
