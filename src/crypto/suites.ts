@@ -48,3 +48,16 @@ export const TLS13_SUITES: readonly number[] = [
 export function suiteByName(name: string): SuiteInfo | undefined {
   return table.find((s) => s.name === name || s.opensslName === name);
 }
+
+/**
+ * TLS 1.2 suites (ECDHE with AEAD only) in typessl's default preference order: AES-128-GCM, then
+ * AES-256-GCM, then ChaCha20-Poly1305, ECDSA before RSA within each.
+ */
+export const TLS12_SUITES: readonly number[] = [
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];

@@ -5,11 +5,15 @@ import { HandshakeJoiner } from '../wire/handshake.js';
 import type { HandshakeMessage } from '../wire/messages.js';
 import type { EngineConfig } from './config.js';
 import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
-import { RecordProtection13 } from './record/protect.js';
+import { RecordProtection13, type RecordProtection } from './record/protect.js';
 import { Transcript } from './transcript.js';
+import { Tls12Client } from './tls12/client.js';
+import { exportKeyingMaterial12 } from './tls12/prf.js';
+import type { Tls12Session } from './tls12/common.js';
 import { Tls13Client } from './tls13/client.js';
 import type { KeySchedule13 } from './tls13/key-schedule.js';
-import { Tls13Server } from './tls13/server.js';
+import { tls13Enabled } from './version-range.js';
+import { ServerVersionDispatch } from './versions.js';
 
 /** What processing one incoming record produced. */
 export type RecordEvent =
@@ -61,6 +65,8 @@ export interface HandshakeMachine {
   start(): void;
   /** Handles one complete handshake message. Throws TlsFailure. */
   handle(message: HandshakeMessage): void;
+  /** TLS 1.2: the peer's change_cipher_spec (its read key changes now). Throws TlsFailure when none is due. */
+  changeCipherSpec?(): void;
 }
 
 /** A message-level trace entry for `-msg`-style output. */
@@ -137,7 +143,10 @@ export class Connection {
   exporterSecret: Uint8Array | null = null;
   resumptionSecret: Uint8Array | null = null;
 
-  readonly machine: HandshakeMachine;
+  /** The handshake machine; version negotiation replaces the first one (see versions.ts). */
+  machine: HandshakeMachine;
+  /** The TLS 1.2 session once its master secret exists (null for TLS 1.3). */
+  tls12: Tls12Session | null = null;
   /** Whether a plaintext compatibility change_cipher_spec may still arrive (TLS 1.3, before the peer's Finished). */
   ccsAllowed = false;
   /** Bytes of rejected 0-RTT data the server may still skip (RFC 8446 4.2.10). */
@@ -147,8 +156,8 @@ export class Connection {
 
   private readonly deframer = new Deframer();
   private readonly joiner = new HandshakeJoiner();
-  private readProtection: RecordProtection13 | null = null;
-  private writeProtection: RecordProtection13 | null = null;
+  private readProtection: RecordProtection | null = null;
+  private writeProtection: RecordProtection | null = null;
   private pendingHandshake: Uint8Array[] = [];
   private output: Uint8Array[] = [];
   private outputLength = 0;
@@ -169,7 +178,13 @@ export class Connection {
     this.config = config;
     this.transcript = new Transcript(config.provider);
     this.maxSendFragment = Math.min(16384, config.maxFragmentLength);
-    this.machine = role === 'client' ? new Tls13Client(this) : new Tls13Server(this);
+    if (role === 'server') this.machine = new ServerVersionDispatch(this);
+    else this.machine = tls13Enabled(config) ? new Tls13Client(this) : new Tls12Client(this);
+  }
+
+  /** Version negotiation: the machine for the chosen version takes over from the current one. */
+  switchMachine(next: HandshakeMachine): void {
+    this.machine = next;
   }
 
   /** Client: queues the first flight. Server: nothing (it waits for a ClientHello). */
@@ -212,14 +227,17 @@ export class Connection {
   private processRecord(record: RawRecord): RecordEvent {
     let type = record.type;
     let content = record.fragment;
-    if (this.readProtection && type === ContentType.application_data) {
+    const protection = this.readProtection;
+    // TLS 1.3 protects records under the outer type application_data; TLS 1.2 protects every
+    // record but change_cipher_spec under its real type.
+    if (protection && (type === ContentType.application_data || (protection.outerTypeIsReal && type !== ContentType.change_cipher_spec))) {
       try {
-        ({ type, content } = this.readProtection.open(record.header, record.fragment));
+        ({ type, content } = protection.open(record.header, record.fragment));
       } catch (e) {
         if (this.earlyDataSkipBudget > 0 && e instanceof TlsFailure && e.alert === AlertDescription.bad_record_mac) {
           // Rejected 0-RTT data: skip it, within the advertised bound (RFC 8446 4.2.10).
           this.earlyDataSkipBudget -= Math.min(this.earlyDataSkipBudget, record.fragment.length);
-          this.readProtection.undoLastOpen();
+          protection.undoLastOpen();
           return this.noProgress('skipped early data');
         }
         throw e;
@@ -270,6 +288,18 @@ export class Connection {
   }
 
   private handleCcs(content: Uint8Array): RecordEvent {
+    if (this.negotiated.version === 'TLSv1.2') {
+      // TLS 1.2: a real protocol message that switches the peer's keys, legal only where the
+      // handshake machine expects it (RFC 5246 7.1).
+      if (content.length !== 1 || content[0] !== 1) {
+        throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_BAD_CHANGE_CIPHER_SPEC, `change_cipher_spec of ${content.length} bytes`);
+      }
+      this.trace('received', 'change_cipher_spec', 1);
+      if (!this.machine.changeCipherSpec) throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_CCS_RECEIVED_EARLY, 'change_cipher_spec not expected');
+      this.emptyRecords = 0;
+      this.machine.changeCipherSpec();
+      return { kind: 'handshake' };
+    }
     // TLS 1.3 middlebox compatibility (RFC 8446 5): a plaintext CCS of value 1 is dropped while
     // the handshake runs; anything else is an unexpected_message.
     if (!this.ccsAllowed || content.length !== 1 || content[0] !== 1) {
@@ -404,7 +434,7 @@ export class Connection {
     }
   }
 
-  /** A plaintext change_cipher_spec record (TLS 1.3 middlebox compatibility, RFC 8446 D.4). */
+  /** A plaintext change_cipher_spec record (TLS 1.3 middlebox compatibility, RFC 8446 D.4; TLS 1.2's key change, sent before the new write key is installed). */
   sendCompatibilityCcs(): void {
     this.flushHandshake();
     this.emit(new Uint8Array([ContentType.change_cipher_spec, 0x03, 0x03, 0x00, 0x01, 0x01]));
@@ -471,6 +501,20 @@ export class Connection {
     this.writeProtection = this.protectionFor(suite, secret);
   }
 
+  /** Installs TLS 1.2 read protection (at the peer's change_cipher_spec, so on a record boundary). */
+  setReadProtection(protection: RecordProtection): void {
+    if (this.joiner.pending) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
+    }
+    this.readProtection = protection;
+  }
+
+  /** Installs TLS 1.2 write protection (queued handshake messages go out under the old key first). */
+  setWriteProtection(protection: RecordProtection): void {
+    this.flushHandshake();
+    this.writeProtection = protection;
+  }
+
   private protectionFor(suite: SuiteInfo, secret: Uint8Array): RecordProtection13 {
     const ks = this.keySchedule!;
     const { key, iv } = ks.trafficKeys(secret, suite.keyLength);
@@ -525,8 +569,13 @@ export class Connection {
     if (this.tickets.length > MAX_TICKETS) this.tickets.shift();
   }
 
-  /** RFC 8446 7.5 exporter (RFC 5705 for TLS 1.2 comes with that version). */
+  /** Keying material exporter: RFC 8446 7.5 for TLS 1.3, RFC 5705 for TLS 1.2. */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    const t12 = this.tls12;
+    if (this.negotiated.version === 'TLSv1.2') {
+      if (!this.handshakeComplete || !t12) throw new Error('exporter used before the handshake completed');
+      return exportKeyingMaterial12(this.config.provider, t12.suite.hash, t12.masterSecret, t12.clientRandom, t12.serverRandom, label, context, length);
+    }
     if (!this.handshakeComplete || !this.exporterSecret || !this.keySchedule) throw new Error('exporter used before the handshake completed');
     return this.keySchedule.exportKeyingMaterial(this.exporterSecret, label, context, length);
   }

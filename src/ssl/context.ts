@@ -1,7 +1,7 @@
 import { defaultCryptoProvider } from '../crypto/default.js';
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
-import { suiteByName, suiteInfo, TLS13_SUITES } from '../crypto/suites.js';
-import type { CertifiedKey, EngineConfig, HandshakeHooks, PeerCertificateInfo, TicketToSend } from '../engine/config.js';
+import { suiteByName, suiteInfo, TLS12_SUITES, TLS13_SUITES } from '../crypto/suites.js';
+import type { CertifiedKey, EngineConfig, HandshakeHooks, PeerCertificateInfo, ProtocolVersionName, TicketToSend } from '../engine/config.js';
 import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { pemDecode } from '../x509/pem.js';
@@ -39,6 +39,17 @@ export interface SslContextOptions {
   now?: () => number;
   /** TLS 1.3 suites, as names separated by ':' or code points. */
   ciphersuites?: string | number[];
+  /**
+   * TLS 1.2 suites (SSL_CTX_set_cipher_list), as OpenSSL or IANA names separated by ':' or code
+   * points. Only ECDHE with AES-GCM or ChaCha20-Poly1305 exists; anything else is an error.
+   */
+  cipherList?: string | number[];
+  /** Lowest protocol version (SSL_CTX_set_min_proto_version): 'TLSv1.2' (default) or 'TLSv1.3'. */
+  minVersion?: ProtocolVersionName;
+  /** Highest protocol version (SSL_CTX_set_max_proto_version): 'TLSv1.3' (default) or 'TLSv1.2'. */
+  maxVersion?: ProtocolVersionName;
+  /** TLS 1.2: refuse peers without the extended master secret (RFC 7627); default true. */
+  requireExtendedMasterSecret?: boolean;
   /** Key exchange groups, as names separated by ':' (X25519:P-256:P-384) or code points. */
   groups?: string | number[];
   /** Signature schemes (code points) offered and accepted. */
@@ -105,6 +116,32 @@ function parseSuites(spec: string | number[]): number[] {
   return ids;
 }
 
+/** TLS 1.2 suites from a cipher list; refuses with a clear error what typessl will never speak. */
+function parseCipherList(spec: string | number[]): number[] {
+  const ids = Array.isArray(spec)
+    ? spec.slice()
+    : spec.split(':').filter(Boolean).map((name) => {
+        const s = suiteByName(name);
+        if (!s) {
+          throw new Error(`unsupported TLS 1.2 cipher suite "${name}": typessl speaks only ECDHE with AES-GCM or ChaCha20-Poly1305 (no RSA key transport, CBC, NULL, export or anonymous suites)`);
+        }
+        return s.id;
+      });
+  for (const id of ids) {
+    if (suiteInfo(id)?.version !== 'TLSv1.2') throw new Error(`0x${id.toString(16)} is not a TLS 1.2 suite typessl implements (ECDHE with AEAD only)`);
+  }
+  return ids;
+}
+
+const VERSION_ORDER: Record<ProtocolVersionName, number> = { 'TLSv1.2': 2, 'TLSv1.3': 3 };
+
+/** Checks a protocol version setting; SSLv3, TLS 1.0 and TLS 1.1 are refused by name. */
+function checkVersion(v: string, what: string): ProtocolVersionName {
+  if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;
+  if (/^(SSLv[23]|TLSv1(\.[01])?)$/.test(v)) throw new Error(`${what} ${v} is not supported: typessl speaks only TLS 1.2 and TLS 1.3`);
+  throw new Error(`unknown protocol version "${v}" (use 'TLSv1.2' or 'TLSv1.3')`);
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -117,6 +154,9 @@ export class SslContext {
   readonly provider: CryptoProvider;
   private now: () => number;
   private suites: number[];
+  private suites12: number[];
+  private minVersion: ProtocolVersionName;
+  private maxVersion: ProtocolVersionName;
   private groupList: number[];
   private keyShareGroups: number[] | undefined;
   private schemes: number[];
@@ -140,6 +180,10 @@ export class SslContext {
     this.provider = options.provider ?? defaultCryptoProvider();
     this.now = options.now ?? Date.now;
     this.suites = parseSuites(options.ciphersuites ?? [...TLS13_SUITES]);
+    this.suites12 = parseCipherList(options.cipherList ?? [...TLS12_SUITES]);
+    this.minVersion = checkVersion(options.minVersion ?? 'TLSv1.2', 'minimum version');
+    this.maxVersion = checkVersion(options.maxVersion ?? 'TLSv1.3', 'maximum version');
+    this.checkVersionRange();
     this.groupList = parseGroups(options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1]);
     this.keyShareGroups = options.keyShareGroups !== undefined ? parseGroups(options.keyShareGroups) : undefined;
     this.schemes = options.signatureSchemes?.slice() ?? DEFAULT_SIGNATURE_SCHEMES.slice();
@@ -197,6 +241,29 @@ export class SslContext {
   /** TLS 1.3 suites, as in OpenSSL's SSL_CTX_set_ciphersuites ("TLS_AES_128_GCM_SHA256:..."). */
   setCiphersuites(spec: string | number[]): void {
     this.suites = parseSuites(spec);
+  }
+
+  /** TLS 1.2 suites, as in OpenSSL's SSL_CTX_set_cipher_list ("ECDHE-ECDSA-AES128-GCM-SHA256:..."). */
+  setCipherList(spec: string | number[]): void {
+    this.suites12 = parseCipherList(spec);
+  }
+
+  /** SSL_CTX_set_min_proto_version ('TLSv1.2' or 'TLSv1.3'). */
+  setMinProtoVersion(version: ProtocolVersionName): void {
+    this.minVersion = checkVersion(version, 'minimum version');
+    this.checkVersionRange();
+  }
+
+  /** SSL_CTX_set_max_proto_version ('TLSv1.2' or 'TLSv1.3'). */
+  setMaxProtoVersion(version: ProtocolVersionName): void {
+    this.maxVersion = checkVersion(version, 'maximum version');
+    this.checkVersionRange();
+  }
+
+  private checkVersionRange(): void {
+    if (VERSION_ORDER[this.minVersion] > VERSION_ORDER[this.maxVersion]) {
+      throw new Error(`minimum version ${this.minVersion} is above maximum version ${this.maxVersion}`);
+    }
   }
 
   /** Groups, as in SSL_CTX_set1_groups_list ("X25519:P-256"). */
@@ -280,6 +347,10 @@ export class SslContext {
       provider: this.provider,
       now: this.now,
       cipherSuites: this.suites,
+      tls12CipherSuites: this.suites12,
+      minVersion: this.minVersion,
+      maxVersion: this.maxVersion,
+      requireExtendedMasterSecret: this.base.requireExtendedMasterSecret ?? true,
       groups: this.groupList,
       signatureSchemes: this.schemes,
       alpnProtocols: this.alpn,

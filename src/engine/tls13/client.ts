@@ -36,8 +36,12 @@ import {
   encodeFinished,
   findExtension,
 } from '../../wire/handshake.js';
-import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
+import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
+import { Tls12Client } from '../tls12/client.js';
+import { tls12ClientHelloExtensions } from '../tls12/common.js';
+import { tls12Enabled, tls12Suites } from '../version-range.js';
+import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
 
@@ -69,6 +73,7 @@ export class Tls13Client implements HandshakeMachine {
   private readonly sessionId: Uint8Array;
   private shares: KeyShare[] = [];
   private lastHello!: ClientHello;
+  private lastHelloRaw!: Uint8Array;
   private offeredExtensions = new Set<number>();
   private hrrSuite: number | null = null;
   private suite!: SuiteInfo;
@@ -104,22 +109,26 @@ export class Tls13Client implements HandshakeMachine {
     add(ExtensionType.signature_algorithms, encodeU16List(cfg.signatureSchemes));
     if (cfg.alpnProtocols.length > 0) add(ExtensionType.application_layer_protocol_negotiation, encodeAlpn(cfg.alpnProtocols));
     add(ExtensionType.key_share, encodeKeyShareClient(this.shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
-    add(ExtensionType.supported_versions, encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]));
+    // One ClientHello offers every enabled version; the server's answer decides (versions.ts).
+    const offer12 = tls12Enabled(cfg);
+    add(ExtensionType.supported_versions, encodeSupportedVersionsClient(offer12 ? [ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2] : [ProtocolVersion.TLS1_3]));
     add(ExtensionType.psk_key_exchange_modes, encodePskModes([PskKeyExchangeMode.psk_dhe_ke]));
     if (cfg.recordSizeLimit !== undefined) add(ExtensionType.record_size_limit, encodeRecordSizeLimit(cfg.recordSizeLimit));
     if (cookie) add(ExtensionType.cookie, encodeCookie(cookie));
+    if (offer12) ext.push(...tls12ClientHelloExtensions());
     let hello: ClientHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: this.random,
       legacySessionId: this.sessionId,
-      cipherSuites: cfg.cipherSuites.slice(),
+      cipherSuites: offer12 ? [...cfg.cipherSuites, ...tls12Suites(cfg)] : cfg.cipherSuites.slice(),
       legacyCompressionMethods: new Uint8Array([0]),
       extensions: ext,
     };
     if (cfg.hooks?.clientHello) hello = cfg.hooks.clientHello(hello);
     this.lastHello = hello;
     this.offeredExtensions = new Set(hello.extensions.map((e) => e.type));
-    this.conn.sendHandshake(encodeClientHello(hello));
+    this.lastHelloRaw = encodeClientHello(hello);
+    this.conn.sendHandshake(this.lastHelloRaw);
   }
 
   handle(m: HandshakeMessage): void {
@@ -161,12 +170,19 @@ export class Tls13Client implements HandshakeMachine {
     const isHrr = sameBytes(sh.random, HELLO_RETRY_REQUEST_RANDOM);
     const versionExt = findExtension(sh.extensions, ExtensionType.supported_versions);
     if (!versionExt) {
-      // A TLS 1.2-or-older ServerHello. A TLS 1.3 server that negotiates down must say so in its random.
-      const tail = sh.random.subarray(24);
-      if (sameBytes(tail, DOWNGRADE_TLS12) || sameBytes(tail, DOWNGRADE_TLS11)) {
-        throw illegal('the server signalled a downgrade from TLS 1.3 (RFC 8446 4.1.3)', Reason.SSL_R_INAPPROPRIATE_FALLBACK);
-      }
-      throw new TlsFailure(AlertDescription.protocol_version, Reason.SSL_R_UNSUPPORTED_PROTOCOL, `server chose version 0x${sh.legacyVersion.toString(16)}; only TLS 1.3 is offered`);
+      // A TLS 1.2-or-older ServerHello: versions.ts decides (downgrade sentinel included), then
+      // the TLS 1.2 machine continues from our ClientHello.
+      clientAcceptsTls12(this.conn.config, sh);
+      if (this.conn.negotiated.helloRetry) throw illegal('TLS 1.2 ServerHello after a HelloRetryRequest', Reason.SSL_R_UNSUPPORTED_PROTOCOL);
+      const next = Tls12Client.continueFrom(this.conn, {
+        random: this.random,
+        sessionId: this.lastHello.legacySessionId,
+        cipherSuites: this.lastHello.cipherSuites,
+        extensions: this.offeredExtensions,
+        raw: this.lastHelloRaw,
+      });
+      this.conn.switchMachine(next);
+      return next.handle(m);
     }
     if (decodeSupportedVersionsServer(versionExt.data) !== ProtocolVersion.TLS1_3) {
       throw illegal('server selected a version that was not offered', Reason.SSL_R_UNSUPPORTED_PROTOCOL);

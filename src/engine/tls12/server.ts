@@ -1,0 +1,297 @@
+import { suiteInfo, type SuiteInfo } from '../../crypto/suites.js';
+import { AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../wire/enums.js';
+import { Reason, TlsFailure } from '../../wire/errors.js';
+import {
+  decodeAlpn,
+  decodeEcPointFormats,
+  decodeRecordSizeLimit,
+  decodeRenegotiationInfo,
+  decodeServerNameList,
+  decodeU16List,
+  encodeAlpn,
+  encodeEcPointFormats,
+  encodeRecordSizeLimit,
+  encodeRenegotiationInfo,
+} from '../../wire/extensions.js';
+import {
+  decodeClientHello,
+  decodeClientKeyExchangeEcdhe,
+  decodeFinished,
+  encodeCertificateTls12,
+  encodeEcdheParams,
+  encodeFinished,
+  encodeServerHello,
+  encodeServerHelloDone,
+  encodeServerKeyExchangeEcdhe,
+} from '../../wire/handshake.js';
+import { DOWNGRADE_TLS12, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
+import type { Connection, HandshakeMachine } from '../connection.js';
+import { equalBytes } from '../tls13/common.js';
+import { tls12Suites, tls13Enabled } from '../version-range.js';
+import { POINT_FORMAT_UNCOMPRESSED, ccsOutOfPlace, serverKeyExchangeSigned, suiteFitsKey, tls12Protections, tls12SchemesForKey, type Tls12Session } from './common.js';
+import { extendedMasterSecret, finishedVerifyData12, masterSecret } from './prf.js';
+
+type State = 'wait_client_hello' | 'wait_client_key_exchange' | 'wait_change_cipher_spec' | 'wait_finished' | 'traffic';
+
+/** The named group of each ECDSA certificate curve. */
+const CURVE_GROUPS: Record<string, number> = { 'P-256': NamedGroup.secp256r1, 'P-384': NamedGroup.secp384r1, 'P-521': NamedGroup.secp521r1 };
+
+/** Renegotiation attempts (ClientHellos after the handshake) we refuse before giving up on the peer. */
+const MAX_RENEGOTIATION_ATTEMPTS = 4;
+
+function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): TlsFailure {
+  return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
+}
+
+/** What the server takes from a TLS 1.2 ClientHello. */
+interface HelloFacts {
+  hello: ClientHello;
+  groups: number[] | null;
+  schemes: number[] | null;
+  serverName: string | null;
+  alpn: string[] | null;
+  recordSizeLimit: number | null;
+  extendedMasterSecret: boolean;
+  secureRenegotiation: boolean;
+}
+
+/**
+ * The TLS 1.2 server handshake (RFC 5246 7.3, RFC 8422, RFC 7627, RFC 5746): full ECDHE
+ * handshakes with a certificate, one state per expected message. Started by
+ * `ServerVersionDispatch` with the ClientHello once TLS 1.2 has been chosen.
+ */
+export class Tls12Server implements HandshakeMachine {
+  private state: State = 'wait_client_hello';
+  private suite!: SuiteInfo;
+  private clientRandom!: Uint8Array;
+  private serverRandom!: Uint8Array;
+  private share: ReturnType<Connection['config']['provider']['generateKeyShare']> | null = null;
+  private extendedMaster = false;
+  private secureRenegotiation = false;
+  private session: Tls12Session | null = null;
+  private renegotiationAttempts = 0;
+
+  constructor(private readonly conn: Connection) {}
+
+  start(): void {
+    // The server waits for the ClientHello.
+  }
+
+  handle(m: HandshakeMessage): void {
+    switch (this.state) {
+      case 'wait_client_hello':
+        if (m.type === HandshakeType.client_hello) return this.onClientHello(m);
+        break;
+      case 'wait_client_key_exchange':
+        if (m.type === HandshakeType.client_key_exchange) return this.onClientKeyExchange(m);
+        break;
+      case 'wait_finished':
+        if (m.type === HandshakeType.finished) return this.onFinished(m);
+        break;
+      case 'traffic':
+        if (m.type === HandshakeType.client_hello) return this.refuseRenegotiation(m);
+        break;
+      default:
+        break;
+    }
+    throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_MESSAGE, `handshake message ${m.type} in TLS 1.2 state ${this.state}`);
+  }
+
+  changeCipherSpec(): void {
+    if (this.state !== 'wait_change_cipher_spec') throw ccsOutOfPlace(this.state);
+    this.conn.setReadProtection(tls12Protections(this.conn, this.session!).client);
+    this.state = 'wait_finished';
+  }
+
+  private readHello(m: HandshakeMessage): HelloFacts {
+    const hello = decodeClientHello(m.body);
+    const exts = new Map<number, Extension>();
+    for (const e of hello.extensions) exts.set(e.type, e);
+    if (!hello.legacyCompressionMethods.includes(0)) {
+      throw new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_NO_COMPRESSION_SPECIFIED, 'the client does not offer the null compression method');
+    }
+    const points = exts.get(ExtensionType.ec_point_formats);
+    if (points && !decodeEcPointFormats(points.data).includes(POINT_FORMAT_UNCOMPRESSED)) {
+      throw illegal('the client does not accept uncompressed points', Reason.SSL_R_TLS_INVALID_ECPOINTFORMAT_LIST);
+    }
+    const groups = exts.get(ExtensionType.supported_groups);
+    const sigs = exts.get(ExtensionType.signature_algorithms);
+    const sni = exts.get(ExtensionType.server_name);
+    const alpn = exts.get(ExtensionType.application_layer_protocol_negotiation);
+    const rsl = exts.get(ExtensionType.record_size_limit);
+    const ems = exts.get(ExtensionType.extended_master_secret);
+    if (ems && ems.data.length !== 0) throw new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_BAD_EXTENSION, 'extended_master_secret must be empty');
+    const reneg = exts.get(ExtensionType.renegotiation_info);
+    if (reneg && decodeRenegotiationInfo(reneg.data).length !== 0) {
+      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_RENEGOTIATION_MISMATCH, 'renegotiation_info is not empty on a first handshake');
+    }
+    return {
+      hello,
+      groups: groups ? decodeU16List(groups.data, 'supported_groups') : null,
+      schemes: sigs ? decodeU16List(sigs.data, 'signature_algorithms') : null,
+      serverName: sni ? decodeServerNameList(sni.data) : null,
+      alpn: alpn ? decodeAlpn(alpn.data) : null,
+      recordSizeLimit: rsl ? decodeRecordSizeLimit(rsl.data) : null,
+      extendedMasterSecret: ems !== undefined,
+      // RFC 5746 3.6: the extension or the SCSV.
+      secureRenegotiation: reneg !== undefined || hello.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+    };
+  }
+
+  private onClientHello(m: HandshakeMessage): void {
+    const cfg = this.conn.config;
+    const provider = cfg.provider;
+    const facts = this.readHello(m);
+    const hello = facts.hello;
+    if (!facts.extendedMasterSecret && cfg.requireExtendedMasterSecret !== false) {
+      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_EXTENDED_MASTER_SECRET_REQUIRED, 'the client does not offer the extended master secret (RFC 7627)');
+    }
+
+    const ck = cfg.certifiedKey;
+    if (!ck) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_CERTIFICATE_SET, 'the server has no certificate');
+    // RFC 5246 7.4.1.4.1: without signature_algorithms only SHA-1 would be allowed, which we never use.
+    const clientSchemes = facts.schemes ?? [];
+    const scheme = clientSchemes.find((s) => cfg.signatureSchemes.includes(s) && tls12SchemesForKey(ck.key).includes(s));
+
+    // Cipher suite: the client's order among ours that fit our key (as the TLS 1.3 server).
+    const ours = tls12Suites(cfg);
+    // An ECDSA certificate's curve must be one the client named (RFC 8422 5.1.1; OpenSSL checks it).
+    const curveGroup = ck.key.type === 'ec' ? CURVE_GROUPS[ck.key.curve ?? ''] : undefined;
+    const certCurveOk = curveGroup === undefined || facts.groups === null || facts.groups.includes(curveGroup);
+    const suiteId = hello.cipherSuites.find((s) => ours.includes(s) && suiteFitsKey(suiteInfo(s)!, ck.key) && certCurveOk);
+    if (suiteId === undefined) {
+      const known = hello.cipherSuites.some((s) => suiteInfo(s)?.version === 'TLSv1.2');
+      throw new TlsFailure(
+        AlertDescription.handshake_failure,
+        Reason.SSL_R_NO_SHARED_CIPHER,
+        known
+          ? `no TLS 1.2 cipher suite in common that fits the server's ${ck.key.type}${ck.key.curve ? ` ${ck.key.curve}` : ''} certificate${certCurveOk ? '' : ' (the client does not support its curve)'}`
+          : 'no TLS 1.2 cipher suite in common: typessl offers only ECDHE with AES-GCM or ChaCha20-Poly1305 (no RSA key transport, CBC, NULL or export suites)',
+      );
+    }
+    if (scheme === undefined) {
+      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, 'no signature scheme in common for the server key');
+    }
+    // Group: the client's order among ours; a client without supported_groups accepts any (RFC 8422 4).
+    const group = (facts.groups ?? cfg.groups).find((g) => cfg.groups.includes(g) && provider.supportsGroup(g));
+    if (group === undefined) throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_GROUPS, 'no key exchange group in common');
+
+    let alpn: string | null = null;
+    if (facts.alpn && cfg.alpnProtocols.length > 0) {
+      alpn = cfg.alpnProtocols.find((p) => facts.alpn!.includes(p)) ?? null;
+      if (alpn === null) throw new TlsFailure(AlertDescription.no_application_protocol, Reason.SSL_R_NO_APPLICATION_PROTOCOL, 'no ALPN protocol in common');
+    }
+
+    const suite = suiteInfo(suiteId)!;
+    this.suite = suite;
+    this.extendedMaster = facts.extendedMasterSecret;
+    this.secureRenegotiation = facts.secureRenegotiation;
+    this.clientRandom = hello.random;
+    this.conn.clientRandom = hello.random;
+    const negotiated = this.conn.negotiated;
+    negotiated.version = 'TLSv1.2';
+    negotiated.suite = suite;
+    negotiated.group = group;
+    negotiated.signatureScheme = scheme;
+    negotiated.alpn = alpn;
+    negotiated.serverName = facts.serverName;
+    if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
+    this.conn.transcript.start(suite.hash);
+    this.conn.transcript.add(m.raw);
+
+    // ServerHello. A server that could have spoken TLS 1.3 says it negotiated down (RFC 8446 4.1.3).
+    const random = provider.randomBytes(32);
+    if (tls13Enabled(cfg)) random.set(DOWNGRADE_TLS12, 24);
+    this.serverRandom = random;
+    const ext: Extension[] = [];
+    if (facts.secureRenegotiation) ext.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
+    if (facts.extendedMasterSecret) ext.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+    if (facts.serverName !== null) ext.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
+    if (alpn !== null) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
+    if (hello.extensions.some((e) => e.type === ExtensionType.ec_point_formats)) {
+      ext.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([POINT_FORMAT_UNCOMPRESSED]) });
+    }
+    if (facts.recordSizeLimit !== null && cfg.recordSizeLimit !== undefined) {
+      // TLS 1.2 counts only the plaintext, so our 1.3-style limit (content type byte included) loses one.
+      ext.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(Math.min(cfg.recordSizeLimit, 16384)) });
+    }
+    // A fresh session ID names this session for a later resumption (RFC 5246 7.4.1.3).
+    const sessionId = provider.randomBytes(32);
+    let sh: ServerHello = {
+      legacyVersion: ProtocolVersion.TLS1_2,
+      random,
+      legacySessionIdEcho: sessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: ext,
+    };
+    if (cfg.hooks?.serverHello) sh = cfg.hooks.serverHello(sh);
+    this.serverRandom = sh.random;
+    this.conn.sendHandshake(encodeServerHello(sh));
+    this.conn.sendHandshake(encodeCertificateTls12({ chain: ck.chain }));
+
+    // ServerKeyExchange: our ephemeral key, signed with the randoms (RFC 8422 5.4).
+    const share = provider.generateKeyShare(group);
+    this.share = share;
+    const params = encodeEcdheParams(group, share.publicKey);
+    const signature = provider.sign(scheme, ck.key, serverKeyExchangeSigned(this.clientRandom, this.serverRandom, params), true);
+    this.conn.sendHandshake(encodeServerKeyExchangeEcdhe({ group, publicKey: share.publicKey, scheme, signature }));
+    this.conn.sendHandshake(encodeServerHelloDone());
+    this.session = {
+      sessionId: sh.legacySessionIdEcho,
+      masterSecret: new Uint8Array(0),
+      extendedMasterSecret: this.extendedMaster,
+      clientRandom: this.clientRandom,
+      serverRandom: this.serverRandom,
+      suite,
+      secureRenegotiation: this.secureRenegotiation,
+    };
+    this.state = 'wait_client_key_exchange';
+  }
+
+  private onClientKeyExchange(m: HandshakeMessage): void {
+    const provider = this.conn.config.provider;
+    const cke = decodeClientKeyExchangeEcdhe(m.body);
+    const preMaster = this.share!.deriveSecret(cke.publicKey);
+    this.share = null;
+    this.conn.transcript.add(m.raw);
+    const session = this.session!;
+    session.masterSecret = this.extendedMaster
+      ? extendedMasterSecret(provider, this.suite.hash, preMaster, this.conn.transcript.current())
+      : masterSecret(provider, this.suite.hash, preMaster, this.clientRandom, this.serverRandom);
+    this.conn.tls12 = session;
+    this.conn.logSecret('CLIENT_RANDOM', session.masterSecret);
+    this.state = 'wait_change_cipher_spec';
+  }
+
+  private onFinished(m: HandshakeMessage): void {
+    const provider = this.conn.config.provider;
+    const session = this.session!;
+    const fin = decodeFinished(m.body, 12);
+    const expected = finishedVerifyData12(provider, this.suite.hash, session.masterSecret, 'client', this.conn.transcript.current());
+    if (!equalBytes(expected, fin.verifyData)) {
+      throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'client Finished does not match the transcript');
+    }
+    this.conn.transcript.add(m.raw);
+    this.conn.sendCompatibilityCcs();
+    this.conn.setWriteProtection(tls12Protections(this.conn, session).server);
+    const verifyData = finishedVerifyData12(provider, this.suite.hash, session.masterSecret, 'server', this.conn.transcript.current());
+    this.conn.sendHandshake(encodeFinished({ verifyData }));
+    this.conn.flushHandshake();
+    this.conn.handshakeComplete = true;
+    this.state = 'traffic';
+  }
+
+  /**
+   * A ClientHello after the handshake is a renegotiation, which typessl never does: a warning
+   * no_renegotiation lets the client carry on (RFC 5246 7.4.1.2, as OpenSSL 3). A client that
+   * keeps asking is cut off.
+   */
+  private refuseRenegotiation(m: HandshakeMessage): void {
+    decodeClientHello(m.body);
+    if (++this.renegotiationAttempts > MAX_RENEGOTIATION_ATTEMPTS) {
+      throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_RENEGOTIATION_NOT_SUPPORTED, `${this.renegotiationAttempts} renegotiation attempts`);
+    }
+    if (!this.conn.closeNotifySent && !this.conn.writeClosed) this.conn.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+  }
+}
