@@ -7,6 +7,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,26 +207,50 @@ test('tshark decrypts a captured typessl connection with the key log: the HTTP r
   const keys = join(scratch, 'tshark.keys');
   const capture = join(scratch, 'capture.pcapng');
   const { server, port } = await typesslServer(['-www', '-naccept', '1', '-alpn', 'http/1.1']);
-  const tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', capture], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // tshark writes captured packets in batches: "Capturing on" comes before the filter is live, and
+  // a stop can drop what is still in the kernel's buffer. So the capture is bracketed by UDP
+  // probes to a marker port (also in the filter): sent until tshark shows one (-l -P prints each
+  // packet at once), before the connection and again after it.
+  const probes = createSocket('udp4');
+  probes.bind(0, '127.0.0.1');
+  await once(probes, 'listening');
+  const marker = probes.address().port;
+  const tshark = spawn('tshark', ['-i', 'lo', '-l', '-P', '-f', `tcp port ${port} or udp port ${marker}`, '-w', capture], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tsharkOut = '';
   let tsharkErr = '';
+  tshark.stdout.on('data', (d: Buffer) => (tsharkOut += d.toString()));
   tshark.stderr.on('data', (d: Buffer) => (tsharkErr += d.toString()));
   const tsharkDone = new Promise((resolve) => tshark.once('close', resolve));
+  const probesSeen = (): number => tsharkOut.split('\n').filter((l) => / UDP /.test(l)).length;
+  const sync = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const before = probesSeen();
+      const probe = setInterval(() => {
+        if (probesSeen() > before) {
+          clearInterval(probe);
+          resolve();
+        } else if (tshark.exitCode !== null) {
+          clearInterval(probe);
+          reject(new Error(`tshark exited: ${tsharkErr}`));
+        } else {
+          probes.send('probe', marker, '127.0.0.1');
+        }
+      }, 50);
+    });
   try {
     await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (/Capturing on/.test(tsharkErr)) resolve();
-      };
-      tshark.stderr.on('data', check);
       tshark.once('error', (e) => reject(new Error(`tshark could not start (is the tshark package installed?): ${e.message}`)));
-      tshark.once('close', () => reject(new Error(`tshark exited: ${tsharkErr}`)));
+      sync().then(resolve, reject);
     });
     const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`, '-alpn', 'http/1.1', '-ign_eof', '-keylogfile', keys]);
     client.child.stdin.end('GET /typessl-capture HTTP/1.0\r\n\r\n');
     assert.equal(await client.exited, 0);
     assert.equal(await server.exited, 0);
+    await sync();
   } finally {
     tshark.kill('SIGINT');
     await tsharkDone;
+    probes.close();
   }
   const decoded = await new Promise<string>((resolve, reject) => {
     const reader = spawn('tshark', ['-r', capture, '-o', `tls.keylog_file:${keys}`, '-d', `tcp.port==${port},tls`, '-Y', 'http', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.response.code']);
@@ -233,7 +259,15 @@ test('tshark decrypts a captured typessl connection with the key log: the HTTP r
     reader.once('error', reject);
     reader.once('close', () => resolve(out));
   });
-  assert.match(decoded, /GET\t\/typessl-capture/);
+  if (!/GET\t\/typessl-capture/.test(decoded)) {
+    const summary = await new Promise<string>((resolve) => {
+      const r = spawn('tshark', ['-r', capture, '-d', `tcp.port==${port},tls`]);
+      let out = '';
+      r.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      r.once('close', () => resolve(out));
+    });
+    assert.fail(`no decrypted HTTP request in the capture.\nkey log:\n${readFileSync(keys, 'utf8')}\npackets:\n${summary}`);
+  }
   assert.match(decoded, /\t200/);
 });
 
