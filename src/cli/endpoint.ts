@@ -22,6 +22,9 @@ export const COMMON_FLAGS = {
   alpn: 'value',
   groups: 'value',
   ciphersuites: 'value',
+  cipher: 'value',
+  tls1_2: 'switch',
+  tls1_3: 'switch',
   keylogfile: 'value',
   msg: 'switch',
   state: 'switch',
@@ -54,6 +57,12 @@ export function commonContextOptions(flags: Flags, provider: CryptoProvider): Ss
   if (groups !== undefined) opts.groups = groups;
   const suites = valueOf(flags, 'ciphersuites');
   if (suites !== undefined) opts.ciphersuites = suites;
+  const cipherList = valueOf(flags, 'cipher');
+  if (cipherList !== undefined) opts.cipherList = cipherList;
+  // -tls1_2 / -tls1_3: only that version, as OpenSSL's flags mean.
+  if (flags['tls1_2'] === true && flags['tls1_3'] === true) throw new UsageError('-tls1_2 and -tls1_3 cannot be combined');
+  if (flags['tls1_2'] === true) opts.minVersion = opts.maxVersion = 'TLSv1.2';
+  if (flags['tls1_3'] === true) opts.minVersion = opts.maxVersion = 'TLSv1.3';
   return opts;
 }
 

@@ -17,8 +17,8 @@ import { COMMON_FLAGS, commonContextOptions, describeConnection, instrument, typ
 
 export const S_CLIENT_USAGE = `usage: typessl s_client [-connect host:port] [-servername name] [-noservername]
        [-CAfile file] [-verify_return_error] [-cert file -key file] [-alpn p1,p2]
-       [-groups g1:g2] [-ciphersuites s1:s2] [-keylogfile file] [-msg] [-state] [-quiet]
-       [-ign_eof] [-no_ign_eof] [-nocommands]
+       [-tls1_2 | -tls1_3] [-groups g1:g2] [-ciphersuites s1:s2] [-cipher list]
+       [-keylogfile file] [-msg] [-state] [-quiet] [-ign_eof] [-no_ign_eof] [-nocommands]
   stdin is sent to the peer and the peer's data goes to stdout. At stdin EOF close_notify is sent
   (unless -ign_eof or -quiet). Lines "Q" (close), "k" (KeyUpdate) and "K" (KeyUpdate, asking the
   peer to update too) are commands unless -nocommands, -ign_eof or -quiet.

@@ -20,8 +20,8 @@ import type { CommandIo } from './s-client.js';
 import type { ConnectionReport } from './trace-format.js';
 
 export const S_SERVER_USAGE = `usage: typessl s_server [-accept [host:]port] [-cert file -key file] [-www | -rev | -echo]
-       [-naccept n] [-alpn p1,p2] [-groups g1:g2] [-ciphersuites s1:s2] [-keylogfile file]
-       [-msg] [-state] [-quiet]
+       [-naccept n] [-alpn p1,p2] [-tls1_2 | -tls1_3] [-groups g1:g2] [-ciphersuites s1:s2]
+       [-cipher list] [-keylogfile file] [-msg] [-state] [-quiet]
   Listens on port 4433 of every interface unless -accept says otherwise (port 0: any free port);
   the "ACCEPT host:port" line on stderr names the real one. Without -cert a fresh self-signed
   certificate for CN=localhost is made and its SHA-256 fingerprint printed.

@@ -99,43 +99,45 @@ async function typesslServer(args: string[]): Promise<{ server: Command; port: n
   return { server, port: Number(m[1]) };
 }
 
-test('typessl s_server -rev <- openssl s_client: lines come back reversed, the client closes first, the server answers', async () => {
-  const { server, port } = await typesslServer(['-rev', '-naccept', '1', '-cert', pki.ec.certPath, '-key', pki.ec.keyPath]);
-  const peer = await startOpensslClient({ port, caFile: pki.ec.certPath, servername: 'localhost' });
-  peer.send(Buffer.from('hello\nworld\n'));
-  assert.equal((await peer.waitForReceived(12)).toString(), 'olleh\ndlrow\n');
-  peer.endInput();
-  assert.equal(await server.exited, 0);
-  const err = server.stderr();
-  assert.match(err, /Protocol: TLSv1\.3/);
-  assert.match(err, /ended:\s+bidirectional close \(the peer closed first\)/);
-  assert.match(err, /flags:\s+SENT_SHUTDOWN\|RECEIVED_SHUTDOWN/);
-  assert.match(err, /bytes:\s+12 sent, 12 received/);
-  await peer.exited;
-  // openssl s_client sent close_notify at stdin EOF (and exits without waiting for the answer).
-  assert.match(peer.log(), />>> TLS 1\.3, Alert \[length 0002\], warning close_notify/);
-});
+for (const v of ['1.3', '1.2'] as const) {
+  test(`TLS ${v}: typessl s_server -rev <- openssl s_client: lines come back reversed, the client closes first, the server answers`, async () => {
+    const { server, port } = await typesslServer([`-tls1_${v === '1.2' ? 2 : 3}`, '-rev', '-naccept', '1', '-cert', pki.ec.certPath, '-key', pki.ec.keyPath]);
+    const peer = await startOpensslClient({ version: v, port, caFile: pki.ec.certPath, servername: 'localhost' });
+    peer.send(Buffer.from('hello\nworld\n'));
+    assert.equal((await peer.waitForReceived(12)).toString(), 'olleh\ndlrow\n');
+    peer.endInput();
+    assert.equal(await server.exited, 0);
+    const err = server.stderr();
+    assert.match(err, new RegExp(`Protocol: TLSv${v.replace('.', '\\.')}`));
+    assert.match(err, /ended:\s+bidirectional close \(the peer closed first\)/);
+    assert.match(err, /flags:\s+SENT_SHUTDOWN\|RECEIVED_SHUTDOWN/);
+    assert.match(err, /bytes:\s+12 sent, 12 received/);
+    await peer.exited;
+    // openssl s_client sent close_notify at stdin EOF (and exits without waiting for the answer).
+    assert.match(peer.log(), new RegExp(`>>> TLS ${v.replace('.', '\\.')}, Alert \\[length 0002\\], warning close_notify`));
+  });
 
-test('typessl s_client -> openssl s_server: verified against -CAfile, data both ways, stdin EOF sends close_notify first', async () => {
-  const peer = await startOpensslServer({ cert: pki.ecChain.leaf.certPath, key: pki.ecChain.leaf.keyPath, chain: pki.ecChain.intermediate.certPath });
-  const client = typessl(['s_client', '-connect', `127.0.0.1:${peer.port}`, '-servername', 'localhost', '-CAfile', pki.ecChain.leaf.certPath, '-verify_return_error', '-msg']);
-  await client.waitForStderr(/Verification: OK/);
-  client.child.stdin.write('from typessl\n');
-  assert.equal((await peer.waitForReceived(13)).toString(), 'from typessl\n');
-  peer.send(Buffer.from('from openssl\n'));
-  await client.waitForStdout('from openssl\n');
-  client.child.stdin.end();
-  assert.equal(await client.exited, 0);
-  const err = client.stderr();
-  assert.match(err, />>> Handshake client_hello/);
-  assert.match(err, /<<< Handshake certificate_verify/);
-  assert.match(err, />>> ALERT close_notify \(warning\).*SENT/);
-  assert.match(err, /<<< ALERT close_notify \(warning\).*RECEIVED/);
-  assert.match(err, /ended:\s+bidirectional close \(we closed first\)/);
-  assert.match(err, /bytes:\s+13 sent, 13 received/);
-  await peer.exited;
-  assert.match(peer.log(), /close_notify/);
-});
+  test(`TLS ${v}: typessl s_client -> openssl s_server: verified against -CAfile, data both ways, stdin EOF sends close_notify first`, async () => {
+    const peer = await startOpensslServer({ version: v, cert: pki.ecChain.leaf.certPath, key: pki.ecChain.leaf.keyPath, chain: pki.ecChain.intermediate.certPath });
+    const client = typessl(['s_client', `-tls1_${v === '1.2' ? 2 : 3}`, '-connect', `127.0.0.1:${peer.port}`, '-servername', 'localhost', '-CAfile', pki.ecChain.leaf.certPath, '-verify_return_error', '-msg']);
+    await client.waitForStderr(/Verification: OK/);
+    client.child.stdin.write('from typessl\n');
+    assert.equal((await peer.waitForReceived(13)).toString(), 'from typessl\n');
+    peer.send(Buffer.from('from openssl\n'));
+    await client.waitForStdout('from openssl\n');
+    client.child.stdin.end();
+    assert.equal(await client.exited, 0);
+    const err = client.stderr();
+    assert.match(err, />>> Handshake client_hello/);
+    assert.match(err, v === '1.3' ? /<<< Handshake certificate_verify/ : /<<< Handshake server_key_exchange/);
+    assert.match(err, />>> ALERT close_notify \(warning\).*SENT/);
+    assert.match(err, /<<< ALERT close_notify \(warning\).*RECEIVED/);
+    assert.match(err, /ended:\s+bidirectional close \(we closed first\)/);
+    assert.match(err, /bytes:\s+13 sent, 13 received/);
+    await peer.exited;
+    assert.match(peer.log(), /close_notify/);
+  });
+}
 
 test('typessl s_client with a -CAfile that does not match: the handshake fails with a reason and exit 1', async () => {
   const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath });
