@@ -406,8 +406,16 @@ export class Ssl {
    * record of that call, so it is never stale (D-2): after shutdown() returns 0 it is NONE.
    */
   getError(ret: number): SslErrorCode {
+    // OpenSSL 3's order (S-27), with this connection's record of its last call standing in for
+    // the error queue and rwstate: ret > 0; a recorded error or WANT_*; a sticky fatal error (a
+    // received fatal alert never reads as ZERO_RETURN, S-31); RECEIVED_SHUTDOWN (the peer closed:
+    // ZERO_RETURN, also after shutdown() returned 1); otherwise nothing went wrong (D-2: never a
+    // misleading SYSCALL; a shutdown() that returned 0 has RECEIVED_SHUTDOWN clear).
     if (ret > 0) return SSL_ERROR_NONE;
-    return this.last.code;
+    if (this.last.code !== SSL_ERROR_NONE) return this.last.code;
+    if (this.fatal) return this.fatal.code;
+    if (this.flags & SSL_RECEIVED_SHUTDOWN) return SSL_ERROR_ZERO_RETURN;
+    return SSL_ERROR_NONE;
   }
 
   /** The reason of the last error (code, OpenSSL-style reason name, alert), or null after success. */
