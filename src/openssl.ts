@@ -109,6 +109,27 @@ export function SSL_get_error(ssl: Ssl, ret: number): number {
   return ssl.getError(ret);
 }
 
+/**
+ * The reason of the last failed call on this connection, OpenSSL-style (e.g.
+ * "SSL_R_UNEXPECTED_EOF_WHILE_READING"), or null. typessl keeps errors per connection instead of
+ * in a global queue (D-2), so this replaces `ERR_reason_error_string(ERR_get_error())`;
+ * `ssl.getErrorInfo()` has the alert and a message as well.
+ */
+export function SSL_get_error_reason(ssl: Ssl): string | null {
+  return ssl.getErrorInfo()?.reason ?? null;
+}
+
+/** SSL_set_tlsext_host_name: the server name a client sends (SNI) and expects in the certificate; returns 1. */
+export function SSL_set_tlsext_host_name(ssl: Ssl, name: string): number {
+  ssl.setServerName(name);
+  return 1;
+}
+
+/** SSL_get_version: "TLSv1.3", "TLSv1.2", or "unknown" before the handshake. */
+export function SSL_get_version(ssl: Ssl): string {
+  return ssl.getVersion();
+}
+
 /** SSL_get_shutdown: SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN. */
 export function SSL_get_shutdown(ssl: Ssl): number {
   return ssl.getShutdown();
