@@ -117,6 +117,10 @@ for (const s of setups) {
       assert.equal(tls.ssl.getShutdown(), SSL_RECEIVED_SHUTDOWN);
       assert.equal(await tls.shutdown(), 1);
       assert.equal(tls.ssl.getShutdown(), BOTH);
+      // node:tls reads our answering close_notify before our FIN ('end' while the TCP stream is
+      // still open). openssl s_server/s_client send theirs and close at once (one SSL_shutdown
+      // call in the apps), so they never read ours: nothing more to see there.
+      if (s.kind === 'node') await peer.waitForEvent('end', undefined, 10_000);
       await tls.close();
       await peer.stop();
     });
@@ -142,6 +146,28 @@ for (const s of setups) {
         // node:tls reports a bare EOF as 'end' too (it has no truncation signal); that no
         // close_notify was sent is proven by our own trace above.
         await peer.waitForEvent('close', undefined, 10_000);
+      }
+      await peer.stop();
+    });
+
+    test('typessl closes the transport with no close_notify (free(), then FIN): the peer gets all data, then sees a bare EOF', async () => {
+      const { tls, peer } = await s.start();
+      const data = randomBytes(64 * 1024);
+      await tls.write(data);
+      const alertsSent: number[] = [];
+      tls.ssl.setTrace((e) => {
+        if (e.direction === 'sent' && e.content === 'alert') alertsSent.push(e.code ?? -1);
+      });
+      tls.ssl.free(); // D-5: free() never sends close_notify
+      assert.equal(tls.ssl.getShutdown(), 0);
+      await tls.close();
+      assert.ok((await peer.waitForReceived(data.length)).equals(data), 'no data lost before the bare close');
+      assert.deepEqual(alertsSent, []);
+      if (s.kind === 'openssl') {
+        await peer.waitForLog(/unexpected eof while reading/i, 10_000);
+        assert.doesNotMatch(peer.log(), /<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/);
+      } else {
+        await peer.waitForEvent('end', undefined, 10_000);
       }
       await peer.stop();
     });
