@@ -67,9 +67,12 @@ export class SessionKeeper {
     if (!conn.handshakeComplete) return;
     if (!this.own) {
       const n = conn.negotiated;
+      // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses).
+      const serverId = n.version === 'TLSv1.2' && conn.tls12 !== null && conn.tls12.sessionId.length > 0 ? conn.tls12.sessionId : null;
       this.session = new Session({
         side: conn.role,
-        id: conn.config.provider.randomBytes(32),
+        id: serverId ?? conn.config.provider.randomBytes(32),
+        hasServerSessionId: serverId !== null,
         version: n.version ?? 'TLSv1.3',
         suite: n.suite!,
         alpn: n.alpn,

@@ -22,6 +22,11 @@ export interface SessionInit {
   createdAt: number;
   /** Lifetime in seconds (OpenSSL SSL_SESSION_get_timeout). */
   timeout: number;
+  /**
+   * TLS 1.2: whether the server gave the session a non-empty session ID (then `id` is that ID), which
+   * makes it resumable by ID as in OpenSSL (`session_id_length > 0`).
+   */
+  hasServerSessionId?: boolean;
 }
 
 /**
@@ -56,6 +61,8 @@ export class Session {
   timeout: number;
   /** Server: how many tickets were issued for this session. */
   ticketsIssued = 0;
+  /** TLS 1.2: the server gave this session a session ID (`id` is that ID). */
+  readonly hasServerSessionId: boolean;
   private resumableFlag = true;
 
   constructor(init: SessionInit) {
@@ -69,6 +76,7 @@ export class Session {
     this.tickets = init.tickets;
     this.createdAt = init.createdAt;
     this.timeout = init.timeout;
+    this.hasServerSessionId = init.hasServerSessionId === true;
   }
 
   /** The cache key as hex. */
@@ -85,6 +93,8 @@ export class Session {
    */
   isResumable(): boolean {
     if (!this.resumableFlag) return false;
+    // TLS 1.2: resumable by the server's session ID, as OpenSSL (session_id_length > 0).
+    if (this.version === 'TLSv1.2') return this.hasServerSessionId;
     return this.side === 'client' ? this.tickets.length > 0 : this.ticketsIssued > 0;
   }
 
