@@ -87,7 +87,7 @@ export type TlsVersion = 'TLSv1.3' | 'TLSv1.2';
  * listed in the run, never silently absent. Turn it on once an `SslContext` with
  * `maxVersion: 'TLSv1.2'` handshakes over memory BIOs.
  */
-export const TLS12_ON = false;
+export const TLS12_ON = true;
 
 /** The reason shown for TLS 1.2 variants while {@link TLS12_ON} is false. */
 export const PENDING_TLS12 = 'pending: TLS 1.2 (issue 4) has not landed';
