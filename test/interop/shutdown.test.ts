@@ -1,5 +1,5 @@
 /**
- * Wire-level shutdown interop (the SSL_shutdown contract against real peers), TLS 1.3, over real
+ * Wire-level shutdown interop (the SSL_shutdown contract against real peers), TLS 1.3 and TLS 1.2, over real
  * sockets on 127.0.0.1: typessl closes first (unidirectional, then bidirectional), the peer closes
  * first, quiet shutdown, and a transport closed with no close_notify, against openssl s_server /
  * s_client and node:tls in both roles. Each test checks shutdown()'s return sequence, the flags,
@@ -21,58 +21,75 @@ const SENT = SSL_SENT_SHUTDOWN;
 const BOTH = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
 const DATA = 256 * 1024;
 
-/** A connected pair: typessl in `role`, the peer in the other role. */
+type Version = '1.3' | '1.2';
+
+/** A connected pair: typessl in `role`, the peer in the other role, in one protocol version. */
 interface Setup {
   name: string;
+  version: Version;
   kind: 'openssl' | 'node';
   role: 'client' | 'server';
   start(opts?: SslContextOptions): Promise<{ tls: AsyncSsl; peer: PeerProcess }>;
 }
 
-const setups: Setup[] = [
-  {
-    name: 'typessl client -> openssl s_server',
-    kind: 'openssl',
-    role: 'client',
-    async start(opts = {}) {
-      const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, version: '1.3' });
-      return { peer, tls: await typesslClient(peer.port, { trustedCertificates: pki.ec.certPem, ...opts }) };
+const setupsFor = (version: Version): Setup[] => {
+  const pin: SslContextOptions = version === '1.2' ? { maxVersion: 'TLSv1.2' } : {};
+  const nodeVersion = version === '1.2' ? 'TLSv1.2' : 'TLSv1.3';
+  return [
+    {
+      version,
+      name: `TLS ${version}: typessl client -> openssl s_server`,
+      kind: 'openssl',
+      role: 'client',
+      async start(opts = {}) {
+        const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, version });
+        return { peer, tls: await typesslClient(peer.port, { trustedCertificates: pki.ec.certPem, ...pin, ...opts }) };
+      },
     },
-  },
-  {
-    name: 'typessl server <- openssl s_client',
-    kind: 'openssl',
-    role: 'server',
-    async start(opts = {}) {
-      const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ...opts });
-      const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version: '1.3', caFile: pki.ec.certPath });
-      return { peer, tls: await srv.accepted };
+    {
+      version,
+      name: `TLS ${version}: typessl server <- openssl s_client`,
+      kind: 'openssl',
+      role: 'server',
+      async start(opts = {}) {
+        const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ...pin, ...opts });
+        const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version, caFile: pki.ec.certPath });
+        return { peer, tls: await srv.accepted };
+      },
     },
-  },
-  {
-    name: 'typessl client -> node:tls server',
-    kind: 'node',
-    role: 'client',
-    async start(opts = {}) {
-      const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: 'TLSv1.3' });
-      return { peer, tls: await typesslClient(peer.port, { trustedCertificates: pki.ec.certPem, ...opts }) };
+    {
+      version,
+      name: `TLS ${version}: typessl client -> node:tls server`,
+      kind: 'node',
+      role: 'client',
+      async start(opts = {}) {
+        const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: nodeVersion, maxVersion: nodeVersion });
+        return { peer, tls: await typesslClient(peer.port, { trustedCertificates: pki.ec.certPem, ...pin, ...opts }) };
+      },
     },
-  },
-  {
-    name: 'typessl server <- node:tls client',
-    kind: 'node',
-    role: 'server',
-    async start(opts = {}) {
-      const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ...opts });
-      const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: pki.ec.certPath, minVersion: 'TLSv1.3' });
-      return { peer, tls: await srv.accepted };
+    {
+      version,
+      name: `TLS ${version}: typessl server <- node:tls client`,
+      kind: 'node',
+      role: 'server',
+      async start(opts = {}) {
+        const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ...pin, ...opts });
+        const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: pki.ec.certPath, minVersion: nodeVersion, maxVersion: nodeVersion });
+        return { peer, tls: await srv.accepted };
+      },
     },
-  },
-];
+  ];
+};
+const setups: Setup[] = [...setupsFor('1.3'), ...setupsFor('1.2')];
+
+/** The line of openssl's -msg trace for a received close_notify. */
+function closeNotifyLine(s: Setup): RegExp {
+  return new RegExp(`<<< TLS ${s.version.replace('.', '\\.')}, Alert \\[length 0002\\], warning close_notify`);
+}
 
 /** Waits until the peer reports that our close_notify arrived. */
 async function peerSawCloseNotify(s: Setup, peer: PeerProcess): Promise<void> {
-  if (s.kind === 'openssl') await peer.waitForLog(/<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/, 10_000);
+  if (s.kind === 'openssl') await peer.waitForLog(closeNotifyLine(s), 10_000);
   else await peer.waitForEvent('end', undefined, 10_000);
 }
 
@@ -141,7 +158,7 @@ for (const s of setups) {
       await tls.close();
       if (s.kind === 'openssl') {
         await peer.waitForLog(/unexpected eof while reading/i, 10_000);
-        assert.doesNotMatch(peer.log(), /<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/);
+        assert.doesNotMatch(peer.log(), closeNotifyLine(s));
       } else {
         // node:tls reports a bare EOF as 'end' too (it has no truncation signal); that no
         // close_notify was sent is proven by our own trace above.
@@ -165,7 +182,7 @@ for (const s of setups) {
       assert.deepEqual(alertsSent, []);
       if (s.kind === 'openssl') {
         await peer.waitForLog(/unexpected eof while reading/i, 10_000);
-        assert.doesNotMatch(peer.log(), /<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/);
+        assert.doesNotMatch(peer.log(), closeNotifyLine(s));
       } else {
         await peer.waitForEvent('end', undefined, 10_000);
       }
