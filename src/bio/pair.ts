@@ -1,4 +1,4 @@
-import { BIO_EOF, BIO_RETRY, type Bio } from './bio.js';
+import { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio.js';
 
 /** One direction of a pair: a bounded ring of bytes plus the writer's "no more data" mark. */
 class Pipe {
@@ -53,7 +53,9 @@ export class BioPairHalf implements Bio {
 
   write(data: Uint8Array): number {
     if (data.length === 0) return 0;
-    if (this.outgoing.closed) throw new Error('BIO pair: write after shutdownWr');
+    // Like OpenSSL's BIO pair (BIO_R_BROKEN_PIPE): an error result, never an exception, so an
+    // Ssl writing here reports SSL_ERROR_SYSCALL instead of throwing out of its API.
+    if (this.outgoing.closed) return BIO_ERROR;
     const n = this.outgoing.put(data);
     return n === 0 ? BIO_RETRY : n;
   }
