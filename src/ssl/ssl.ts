@@ -508,6 +508,10 @@ export class Ssl {
     if (!this.conn?.handshakeComplete || this.flags & SSL_SENT_SHUTDOWN) {
       return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_BAD_VALUE, 'KeyUpdate needs an open, established TLS 1.3 connection');
     }
+    if (this.conn.negotiated.version !== 'TLSv1.3') {
+      // As OpenSSL's SSL_key_update: an error, not an exception, on a TLS 1.2 connection.
+      return this.record(-1, SSL_ERROR_SSL, 'SSL_R_WRONG_SSL_VERSION', 'KeyUpdate exists only in TLS 1.3');
+    }
     this.conn.sendKeyUpdate(requestPeer);
     this.keyUpdatePending = true;
     const flushed = this.flush();
