@@ -82,10 +82,9 @@ export class ProbeBio implements Bio {
 export type TlsVersion = 'TLSv1.3' | 'TLSv1.2';
 
 /**
- * THE SWITCH for TLS 1.2: false until TLS 1.2 (issue 4) is on main. While false, every TLS 1.2
- * variant is registered as a skipped test with {@link PENDING_TLS12} as its reason, so it is
- * listed in the run, never silently absent. Turn it on once an `SslContext` with
- * `maxVersion: 'TLSv1.2'` handshakes over memory BIOs.
+ * THE SWITCH for TLS 1.2, on since TLS 1.2 (issue 4) landed. While false, every TLS 1.2 variant
+ * is registered as a skipped test with {@link PENDING_TLS12} as its reason, so it is listed in the
+ * run, never silently absent.
  */
 export const TLS12_ON = true;
 
@@ -114,8 +113,7 @@ export function vtest(title: string, fn: (version: TlsVersion) => void | Promise
 
 /** Context options that pin a connection to `version` (TLS 1.3 is the default and needs none). */
 export function versionOptions(version: TlsVersion): SslContextOptions {
-  // `maxVersion` arrives with TLS 1.2 (issue 4); the cast keeps this file compiling before that.
-  return version === 'TLSv1.3' ? {} : ({ maxVersion: version } as unknown as SslContextOptions);
+  return version === 'TLSv1.3' ? {} : { maxVersion: version };
 }
 
 /** Options of `makePair`. */
