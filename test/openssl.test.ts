@@ -182,3 +182,24 @@ test('C port: memory BIOs with BIO_set_mem_eof_return(rbio, 0): SSL_read reports
     SSL_free(s);
   }
 });
+
+test('typessl/openssl covers the C API of the shutdown model: every name of the issue list is a function or constant', async () => {
+  const api = (await import('../src/openssl.js')) as Record<string, unknown>;
+  const functions = [
+    'SSL_CTX_new', 'SSL_CTX_set_quiet_shutdown', 'SSL_CTX_get_quiet_shutdown', 'SSL_CTX_set_options', 'SSL_CTX_clear_options',
+    'SSL_CTX_get_options', 'SSL_CTX_set_session_cache_mode', 'SSL_CTX_get_session_cache_mode',
+    'SSL_new', 'SSL_connect', 'SSL_accept', 'SSL_set_connect_state', 'SSL_set_accept_state', 'SSL_do_handshake', 'SSL_read',
+    'SSL_peek', 'SSL_write', 'SSL_pending', 'SSL_shutdown', 'SSL_get_error', 'SSL_get_shutdown', 'SSL_set_shutdown',
+    'SSL_set_quiet_shutdown', 'SSL_get_quiet_shutdown', 'SSL_clear', 'SSL_free', 'SSL_set_bio', 'SSL_get_session',
+    'SSL_set_session', 'SSL_session_reused', 'SSL_is_init_finished', 'SSL_get_error_reason', 'SSL_SESSION_is_resumable',
+    'BIO_new_mem', 'BIO_set_mem_eof_return', 'BIO_new_bio_pair', 'BIO_shutdown_wr', 'BIO_read', 'BIO_write', 'BIO_pending',
+  ];
+  assert.deepEqual(functions.filter((n) => typeof api[n] !== 'function'), []);
+  const constants: Record<string, number> = {
+    SSL_ERROR_NONE: 0, SSL_ERROR_SSL: 1, SSL_ERROR_WANT_READ: 2, SSL_ERROR_WANT_WRITE: 3, SSL_ERROR_SYSCALL: 5,
+    SSL_ERROR_ZERO_RETURN: 6, SSL_SENT_SHUTDOWN: 1, SSL_RECEIVED_SHUTDOWN: 2,
+  };
+  for (const [name, value] of Object.entries(constants)) assert.equal(api[name], value, name);
+  assert.equal(typeof api.SSL_OP_IGNORE_UNEXPECTED_EOF, 'number');
+  assert.equal(typeof api.SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, 'number');
+});
