@@ -1,0 +1,24 @@
+/**
+ * The platform-neutral API of typessl: everything both entry points export. No `node:` module is
+ * reachable from here; the entry points add the provider choice (`index.ts` on Node, `browser.ts`
+ * elsewhere).
+ */
+export { portableCrypto, PortableCryptoProvider } from './crypto/portable.js';
+export { setDefaultCryptoProvider, defaultCryptoProvider } from './crypto/default.js';
+export type { CryptoProvider, PrivateKey, PublicKey, KeyShare, Aead, Hash, HashAlgorithm, AeadAlgorithm, SigningKeyKind } from './crypto/provider.js';
+export { suiteInfo, suiteByName, TLS13_SUITES, type SuiteInfo } from './crypto/suites.js';
+export * from './ssl/constants.js';
+export { SslContext, type SslContextOptions } from './ssl/context.js';
+export { Ssl, type SslErrorInfo } from './ssl/ssl.js';
+export { Session } from './ssl/session.js';
+export { SessionCache, type SessionCacheOptions } from './ssl/session-cache.js';
+export { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio/bio.js';
+export { MemoryBio } from './bio/memory.js';
+export { BioPair, BioPairHalf } from './bio/pair.js';
+export { Reason, TlsFailure } from './wire/errors.js';
+export { AlertDescription, CipherSuite, NamedGroup, SignatureScheme, ProtocolVersion, alertName } from './wire/enums.js';
+export { createSelfSignedCertificate, type SelfSignedCertificate, type SelfSignedOptions } from './x509/self-signed.js';
+export { parseCertificate, parseCertificatesPem, type ParsedCertificate } from './x509/certificate.js';
+export { pemDecode, pemEncode } from './x509/pem.js';
+export type { HandshakeHooks, TicketToSend } from './engine/config.js';
+export type { Negotiated, TraceEvent } from './engine/connection.js';
