@@ -3,7 +3,7 @@
  * and the CPU each side spends per GB. The server acknowledges the last byte with one byte, so the
  * time covers delivery, not just queueing.
  */
-import { KiB, MIXED_PAIRS, PAIR_NODE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { KiB, MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
 import type { BulkResult } from './peer.js';
@@ -21,8 +21,13 @@ function sizeLabel(n: number): string {
   return `${n / KiB} KiB writes`;
 }
 
+/** Bytes per run for a pair: fewer for the (much slower) portable provider; the figure is a rate. */
+function bulkBytesFor(ctx: RunContext, impl: Pair['server']): number {
+  return impl === 'typessl-portable' ? ctx.sizes.portableBulkBytes : ctx.sizes.bulkBytes;
+}
+
 async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, writeSize: number): Promise<BulkSample> {
-  const bytes = ctx.sizes.bulkBytes;
+  const bytes = bulkBytesFor(ctx, pair.server);
   const before = await server.mark();
   const r = await runClient<BulkResult>(
     { role: 'client', impl: pair.client, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, port: server.port, bulkBytes: bytes, writeSize },
@@ -39,7 +44,7 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
 
 /** All bulk figures of one suite: typessl and the mixed pairs, each against node:tls on both sides. */
 export async function bulkFigures(ctx: RunContext, suite: SuiteId): Promise<Figure[]> {
-  const pairs = [PAIR_TYPESSL, ...(ctx.sizes.mixed ? MIXED_PAIRS : [])];
+  const pairs = [PAIR_TYPESSL, PAIR_PORTABLE, ...(ctx.sizes.mixed ? MIXED_PAIRS : [])];
   const out: Figure[] = [];
   const measurable = pairs.filter((p) => ctx.unsupported(suite, p) === null);
   const nodeMeasurable = ctx.unsupported(suite, PAIR_NODE) === null && measurable.length > 0;
@@ -47,7 +52,7 @@ export async function bulkFigures(ctx: RunContext, suite: SuiteId): Promise<Figu
   try {
     if (nodeMeasurable) {
       for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
-        servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, bulkBytes: ctx.sizes.bulkBytes }));
+        servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, bulkBytes: bulkBytesFor(ctx, impl) }));
       }
     }
     for (const writeSize of WRITE_SIZES) {

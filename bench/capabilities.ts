@@ -11,7 +11,7 @@ import { SocketBio } from '../src/bio/socket.js';
 import { AsyncSsl } from '../src/ssl/async-ssl.js';
 import type { SslContext } from '../src/ssl/context.js';
 import { Ssl } from '../src/ssl/ssl.js';
-import { PAIR_NODE, type Pair, type SuiteId } from './common.js';
+import { PAIR_NODE, isTypessl, type Pair, type SuiteId } from './common.js';
 import { nodeConnect, nodeClientContext, nodeServerOptions, typesslAccept, typesslClientContext, typesslConnect, typesslServerContext, type Credentials } from './endpoints.js';
 
 export interface Capabilities {
@@ -147,8 +147,8 @@ export const RESUMPTION_MISSING = 'n/a (session resumption not implemented yet)'
 export function unsupportedFor(caps: Capabilities): (suite: SuiteId, pair: Pair) => string | null {
   return (suite, pair) => {
     if (suite !== TLS12 || pair === PAIR_NODE) return null;
-    if (pair.client === 'typessl' && !caps.tls12Client) return TLS12_MISSING;
-    if (pair.server === 'typessl' && !caps.tls12Server) return TLS12_MISSING;
+    if (isTypessl(pair.client) && !caps.tls12Client) return TLS12_MISSING;
+    if (isTypessl(pair.server) && !caps.tls12Server) return TLS12_MISSING;
     return null;
   };
 }

@@ -3,8 +3,16 @@
  * the size of each mode, and small statistics helpers.
  */
 
-/** The implementations compared. */
-export type Impl = 'typessl' | 'node';
+/**
+ * The implementations compared: typessl on the node:crypto provider, typessl on the portable
+ * provider (@noble/*, what browsers run), and node:tls.
+ */
+export type Impl = 'typessl' | 'typessl-portable' | 'node';
+
+/** Whether an implementation is typessl (with either provider). */
+export function isTypessl(impl: Impl): boolean {
+  return impl !== 'node';
+}
 
 /** A client/server pairing: `${client}-${server}`. */
 export interface Pair {
@@ -14,6 +22,8 @@ export interface Pair {
 
 export const PAIR_TYPESSL: Pair = { client: 'typessl', server: 'typessl' };
 export const PAIR_NODE: Pair = { client: 'node', server: 'node' };
+/** typessl with the portable provider on both sides (bulk and handshake figures). */
+export const PAIR_PORTABLE: Pair = { client: 'typessl-portable', server: 'typessl-portable' };
 /** The mixed pairs, each compared with node:tls on both sides. */
 export const MIXED_PAIRS: Pair[] = [
   { client: 'typessl', server: 'node' },
@@ -58,6 +68,11 @@ export interface ModeSizes {
   reps: number;
   /** Bytes sent one way per bulk run. */
   bulkBytes: number;
+  /**
+   * Bytes per bulk run of the portable provider: pure-JavaScript AEADs are one to two orders of
+   * magnitude slower than OpenSSL's, so fewer bytes give a throughput figure in reasonable time.
+   */
+  portableBulkBytes: number;
   /** Wall time of one handshake run, ms (after a short warm-up). */
   handshakeMs: number;
   /** Handshakes before measuring (JIT warm-up, first-use costs). */
@@ -80,6 +95,7 @@ export const MODES: Readonly<Record<Mode, ModeSizes>> = {
   smoke: {
     reps: 1,
     bulkBytes: 1024 * 1024,
+    portableBulkBytes: 256 * 1024,
     handshakeMs: 100,
     handshakeWarmup: 2,
     idleConnections: 10,
@@ -91,6 +107,7 @@ export const MODES: Readonly<Record<Mode, ModeSizes>> = {
   quick: {
     reps: 3,
     bulkBytes: 96 * 1024 * 1024,
+    portableBulkBytes: 8 * 1024 * 1024,
     handshakeMs: 500,
     handshakeWarmup: 50,
     idleConnections: 500,
@@ -102,6 +119,7 @@ export const MODES: Readonly<Record<Mode, ModeSizes>> = {
   full: {
     reps: 5,
     bulkBytes: 384 * 1024 * 1024,
+    portableBulkBytes: 16 * 1024 * 1024,
     handshakeMs: 1500,
     handshakeWarmup: 100,
     idleConnections: 2000,

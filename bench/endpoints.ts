@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { nodeCrypto } from '../src/crypto/node.js';
+import { portableCrypto } from '../src/crypto/portable.js';
 import { AsyncSsl } from '../src/ssl/async-ssl.js';
 import { SslContext, type SslContextOptions } from '../src/ssl/context.js';
 import { suiteSpec, type Impl, type SuiteId } from './common.js';
@@ -39,21 +40,21 @@ const SEND_HIGH_WATER_MARK = 256 * 1024;
 // ------------------------------------------------------------------ typessl
 
 /** typessl context options for a suite; TLS 1.2 settings are passed as the version work defines them. */
-function typesslOptions(suite: SuiteId): SslContextOptions {
+function typesslOptions(suite: SuiteId, impl: Impl): SslContextOptions {
   const s = suiteSpec(suite);
-  const base: SslContextOptions = { provider: nodeCrypto, groups: 'X25519' };
+  const base: SslContextOptions = { provider: impl === 'typessl-portable' ? portableCrypto : nodeCrypto, groups: 'X25519' };
   if (s.version === 'TLSv1.3') return { ...base, ciphersuites: s.openSslName };
   // TLS 1.2 options are not part of SslContextOptions until TLS 1.2 lands; the probe in
   // capabilities.ts checks the negotiated version, so ignoring them cannot fake a TLS 1.2 figure.
   return { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName } as SslContextOptions;
 }
 
-export function typesslServerContext(suite: SuiteId, creds: Credentials): SslContext {
-  return new SslContext({ ...typesslOptions(suite), certificate: creds.certPem, privateKey: creds.keyPem });
+export function typesslServerContext(suite: SuiteId, creds: Credentials, impl: Impl = 'typessl'): SslContext {
+  return new SslContext({ ...typesslOptions(suite, impl), certificate: creds.certPem, privateKey: creds.keyPem });
 }
 
-export function typesslClientContext(suite: SuiteId, creds: Credentials): SslContext {
-  return new SslContext({ ...typesslOptions(suite), trustedCertificates: creds.certPem });
+export function typesslClientContext(suite: SuiteId, creds: Credentials, impl: Impl = 'typessl'): SslContext {
+  return new SslContext({ ...typesslOptions(suite, impl), trustedCertificates: creds.certPem });
 }
 
 class TypesslConn implements BenchConn {
@@ -202,7 +203,7 @@ export function clientFactory(impl: Impl, suite: SuiteId, creds: Credentials, po
     const ctx = nodeClientContext(suite, creds);
     return () => nodeConnect(ctx, port);
   }
-  const ctx = typesslClientContext(suite, creds);
+  const ctx = typesslClientContext(suite, creds, impl);
   return () => typesslConnect(ctx, port);
 }
 
@@ -212,7 +213,7 @@ export async function startServer(impl: Impl, suite: SuiteId, creds: Credentials
   if (impl === 'node') {
     server = nodeListen(suite, creds, onConn);
   } else {
-    const ctx = typesslServerContext(suite, creds);
+    const ctx = typesslServerContext(suite, creds, impl);
     server = typesslListen((socket) => {
       socket.on('error', () => {});
       typesslAccept(ctx, socket).then(onConn, () => socket.destroy());

@@ -4,7 +4,7 @@
  * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
  * and a close. Clients share one context, as applications do.
  */
-import { MIXED_PAIRS, PAIR_NODE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
 import type { HandshakeResult } from './peer.js';
@@ -52,7 +52,8 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
     for (const loops of LOOPS) {
       const loopLabel = loops === 1 ? 'sequential' : `${loops} concurrent loops`;
       // Mixed pairs for the sequential figure only: that is where a peer's cost shows most plainly.
-      const pairs = [PAIR_TYPESSL, ...(ctx.sizes.mixed && loops === 1 ? MIXED_PAIRS : [])];
+      // The portable provider (what browsers run) for the sequential figure, beside node:crypto.
+      const pairs = [PAIR_TYPESSL, ...(loops === 1 ? [PAIR_PORTABLE] : []), ...(ctx.sizes.mixed && loops === 1 ? MIXED_PAIRS : [])];
       const measurable = pairs.filter((p) => ctx.unsupported(suite, p) === null);
       const run = measurable.length > 0 && ctx.unsupported(suite, PAIR_NODE) === null;
       let samples: HandshakeSample[][] = [];
