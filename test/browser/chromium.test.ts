@@ -2,7 +2,7 @@
  * typessl in a real browser (issue 10, acceptance 1): headless Chromium (Debian's, driven by
  * playwright-core) loads a page with the browser bundle (`scripts/build-browser.mjs`, esbuild,
  * built here into a temp dir). Through a WebSocket-to-TCP bridge (a `ws` server in this process)
- * the page connects to `openssl s_server` on 127.0.0.1, completes a TLS handshake verifying the
+ * the page connects to `openssl s_server` on 127.0.0.1, completes a TLS 1.3 or TLS 1.2 handshake verifying the
  * server's certificate, sends an HTTP request, reads the reply and closes with close_notify,
  * which s_server reports in its -msg log. The page's result is saved as a screenshot under
  * test-artifacts/.
@@ -166,6 +166,24 @@ test('Chromium: TLS 1.3 to openssl s_server through a WebSocket bridge: verified
     assert.equal(result.shutdown, 1, 'close_notify sent and the server answered with its own');
     // s_server reports the page's close_notify in its -msg log.
     await peer.waitForLog(/<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/, 10_000);
+    await peer.exited;
+  } finally {
+    await peer.stop();
+  }
+});
+
+test('Chromium: TLS 1.2 (ECDHE-RSA-AES256-GCM-SHA384) to openssl s_server through the bridge: verified handshake, HTTP request and reply, close_notify both ways', async () => {
+  const chain = pki.rsaChain;
+  const peer = await startOpensslServer({ cert: chain.leaf.certPath, key: chain.leaf.keyPath, chain: chain.intermediate.certPath, version: '1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', diag: 'msg' });
+  try {
+    const result = await browserExchange(peer, { trustedCertificates: chain.leaf.certPem, maxVersion: 'TLSv1.2' }, 'browser-tls12.png');
+    assert.equal(result.error, undefined, result.log.join('\n'));
+    assert.equal(result.provider, 'portable');
+    assert.equal(result.version, 'TLSv1.2');
+    assert.equal(result.cipher, 'ECDHE-RSA-AES256-GCM-SHA384');
+    assert.equal(result.response, REPLY);
+    assert.equal(result.shutdown, 1, 'close_notify sent and the server answered with its own');
+    await peer.waitForLog(/<<< TLS 1\.2, Alert \[length 0002\], warning close_notify/, 10_000);
     await peer.exited;
   } finally {
     await peer.stop();
