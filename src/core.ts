@@ -5,11 +5,23 @@
  */
 export { portableCrypto, PortableCryptoProvider } from './crypto/portable.js';
 export { setDefaultCryptoProvider, defaultCryptoProvider } from './crypto/default.js';
-export type { CryptoProvider, PrivateKey, PublicKey, KeyShare, Aead, Hash, HashAlgorithm, AeadAlgorithm, SigningKeyKind } from './crypto/provider.js';
+export type {
+  CryptoProvider,
+  PrivateKey,
+  PublicKey,
+  KeyShare,
+  Aead,
+  Hash,
+  HashAlgorithm,
+  AeadAlgorithm,
+  SigningKeyKind,
+  CertificateHash,
+  CertificateSignatureAlgorithm,
+} from './crypto/provider.js';
 export { suiteInfo, suiteByName, TLS13_SUITES, type SuiteInfo } from './crypto/suites.js';
 export * from './ssl/constants.js';
 export { SslContext, type SslContextOptions } from './ssl/context.js';
-export { Ssl, type SslErrorInfo } from './ssl/ssl.js';
+export { Ssl, type SslErrorInfo, type VerifyInfo } from './ssl/ssl.js';
 export { Session } from './ssl/session.js';
 export { SessionCache, type SessionCacheOptions } from './ssl/session-cache.js';
 export { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio/bio.js';
@@ -22,3 +34,16 @@ export { parseCertificate, parseCertificatesPem, type ParsedCertificate } from '
 export { pemDecode, pemEncode } from './x509/pem.js';
 export type { HandshakeHooks, TicketToSend } from './engine/config.js';
 export type { Negotiated, TraceEvent } from './engine/connection.js';
+export { TrustStore, setPlatformRootSource, type TrustInput, type PlatformRootSource } from './x509/anchors.js';
+export {
+  verifyCertificateChain,
+  DEFAULT_VERIFY_POLICY,
+  type VerifyOptions,
+  type VerifyPolicy,
+  type VerifyCallback,
+  type VerifyCallbackContext,
+  type CertificateVerifyResult,
+  type CertificatePurpose,
+} from './x509/verify.js';
+export { serviceIdentity, type ServiceIdentity } from './x509/hostname.js';
+export * from './x509/verify-result.js';

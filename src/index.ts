@@ -6,8 +6,11 @@
  */
 import { setDefaultCryptoProvider } from './crypto/default.js';
 import { nodeCrypto } from './crypto/node.js';
+import { nodeRootSource } from './node/roots.js';
+import { setPlatformRootSource } from './x509/anchors.js';
 
 setDefaultCryptoProvider(nodeCrypto);
+setPlatformRootSource(nodeRootSource);
 
 export { nodeCrypto } from './crypto/node.js';
 export * from './core.js';

@@ -27,6 +27,7 @@ import { Reason, TlsFailure } from '../wire/errors.js';
 import type {
   Aead,
   AeadAlgorithm,
+  CertificateSignatureAlgorithm,
   CryptoProvider,
   Hash,
   HashAlgorithm,
@@ -556,6 +557,43 @@ export class NodeCryptoProvider implements CryptoProvider {
       return nodeVerify(info.hash, message, input, signature);
     } catch {
       // Malformed signatures (bad DER, wrong length) throw inside OpenSSL: that is a "no".
+      return false;
+    }
+  }
+
+  verifyCertificateSignature(algorithm: CertificateSignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!(key instanceof NodeKey)) return false;
+    const input: VerifyKeyObjectInput = { key: key.keyObject };
+    let digest: string | null;
+    switch (algorithm.kind) {
+      case 'rsa-pkcs1':
+        if (key.type !== 'rsa') return false;
+        input.padding = constants.RSA_PKCS1_PADDING;
+        digest = algorithm.hash;
+        break;
+      case 'rsa-pss':
+        // An rsaEncryption key may sign PSS (RFC 4055 1.2); an RSASSA-PSS key only PSS.
+        if (key.type !== 'rsa' && key.type !== 'rsa-pss') return false;
+        input.padding = constants.RSA_PKCS1_PSS_PADDING;
+        input.saltLength = algorithm.saltLength;
+        digest = algorithm.hash;
+        break;
+      case 'ecdsa':
+        if (key.type !== 'ec') return false;
+        input.dsaEncoding = 'der';
+        digest = algorithm.hash;
+        break;
+      case 'ed25519':
+        if (key.type !== 'ed25519') return false;
+        digest = null;
+        break;
+      default:
+        return false;
+    }
+    try {
+      return nodeVerify(digest, message, input, signature);
+    } catch {
+      // Malformed signatures and key/parameter mismatches throw inside OpenSSL: that is a "no".
       return false;
     }
   }

@@ -20,6 +20,7 @@ import { Reason, TlsFailure } from '../wire/errors.js';
 import type {
   Aead,
   AeadAlgorithm,
+  CertificateSignatureAlgorithm,
   CryptoProvider,
   Hash,
   HashAlgorithm,
@@ -412,6 +413,41 @@ export class PortableCryptoProvider implements CryptoProvider {
       }
     } catch {
       // Malformed DER signatures and points throw inside noble: that is a "no".
+      return false;
+    }
+  }
+
+  /**
+   * Certificate signatures. This provider hashes with SHA-256/384/512 only, so SHA-1 and SHA-224
+   * signatures (refused by the default verify policy anyway) and RSASSA-PSS with a salt length
+   * other than the digest length read as "does not verify".
+   */
+  verifyCertificateSignature(algorithm: CertificateSignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!(key instanceof PortablePublicKey) && !(key instanceof PortablePrivateKey)) return false;
+    const m = key.material;
+    const hashOf = (name: string): RsaHash | undefined => (name === 'sha256' || name === 'sha384' || name === 'sha512' ? RSA_HASH[name] : undefined);
+    try {
+      switch (algorithm.kind) {
+        case 'ed25519':
+          return m.type === 'ed25519' && ed25519.verify(signature, message, m.publicKey, { zip215: false });
+        case 'ecdsa': {
+          const hash = hashOf(algorithm.hash);
+          if (m.type !== 'ec' || !hash) return false;
+          return SIGNING_CURVES[m.curve].verify(signature, hash.digest(message), m.point, { prehash: false, format: 'der', lowS: false });
+        }
+        case 'rsa-pkcs1': {
+          const hash = hashOf(algorithm.hash);
+          return m.type === 'rsa' && hash !== undefined && verifyPkcs1(m.rsa, hash, message, signature);
+        }
+        case 'rsa-pss': {
+          const hash = hashOf(algorithm.hash);
+          if ((m.type !== 'rsa' && m.type !== 'rsa-pss') || !hash || algorithm.saltLength !== this.hashLength(algorithm.hash as HashAlgorithm)) return false;
+          return verifyPss(m.rsa, hash, message, signature);
+        }
+        default:
+          return false;
+      }
+    } catch {
       return false;
     }
   }

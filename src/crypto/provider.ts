@@ -70,6 +70,28 @@ export interface PublicKey {
   readonly bits?: number;
 }
 
+/**
+ * Digests that certificate signatures may use. Wider than `HashAlgorithm` on purpose: SHA-1 and
+ * SHA-224 signatures exist in the wild and must be recognised (and then refused or allowed by the
+ * verifier's policy) rather than be unreadable. MD5 is not here: it is never verified.
+ */
+export type CertificateHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * A certificate signature algorithm, already decoded from its X.509 AlgorithmIdentifier by the
+ * x509 layer (which owns the OIDs and the RSASSA-PSS parameter rules), so providers only do math.
+ * - `rsa-pkcs1`: RSASSA-PKCS1-v1_5 with `hash` (RFC 8017 8.2);
+ * - `rsa-pss`: RSASSA-PSS with `hash`, MGF1 with the same hash, salt of `saltLength` bytes
+ *   (RFC 4055; the x509 layer refuses parameters with a different MGF1 hash or trailer field);
+ * - `ecdsa`: ECDSA with `hash`, signature as the DER `Ecdsa-Sig-Value` (RFC 5758 / RFC 3279);
+ * - `ed25519`: pure Ed25519 (RFC 8410).
+ */
+export type CertificateSignatureAlgorithm =
+  | { readonly kind: 'rsa-pkcs1'; readonly hash: CertificateHash }
+  | { readonly kind: 'rsa-pss'; readonly hash: CertificateHash; readonly saltLength: number }
+  | { readonly kind: 'ecdsa'; readonly hash: CertificateHash }
+  | { readonly kind: 'ed25519' };
+
 /** The operations the TLS engine needs. Implementations: `crypto/node.ts`, later `crypto/portable.ts`. */
 export interface CryptoProvider {
   /** A short name for traces ("node", "portable"). */
@@ -130,4 +152,12 @@ export interface CryptoProvider {
    * 4.2.3); the same flag on `sign` allows the same.
    */
   verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array, tls12?: boolean): boolean;
+
+  /**
+   * Verifies an X.509 signature (a certificate's signature over its tbsCertificate bytes) made by
+   * `key` with `algorithm`. Returns false for a wrong signature, malformed signature bytes, or a
+   * key that does not fit the algorithm (an EC key for `rsa-pkcs1`, say); never throws for peer
+   * input. Policy (weak digests, short keys) is the caller's business, not the provider's.
+   */
+  verifyCertificateSignature(algorithm: CertificateSignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
 }

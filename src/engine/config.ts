@@ -70,9 +70,17 @@ export interface EngineConfig {
   certifiedKey?: CertifiedKey;
   /**
    * Checks the peer's certificate chain; throws a TlsFailure (with the alert to send) to reject it.
-   * Required on the client: the SslContext provides one from its trust settings.
+   * Required on the client: the SslContext provides one from its trust settings. On a server it
+   * is called for the client's chain when `clientCertificates` is set (with an empty chain too,
+   * so the result can be recorded).
    */
   verifyPeer?(info: PeerCertificateInfo): void;
+  /**
+   * Server: ask the client for a certificate (TLS 1.3 CertificateRequest with our
+   * signature_algorithms and these certificate_authorities names, DER). `required`: a client
+   * that sends none gets certificate_required (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+   */
+  clientCertificates?: { required: boolean; certificateAuthorities: Uint8Array[] };
   /** Client: send a legacy session ID and change_cipher_spec for middlebox compatibility (RFC 8446 D.4). */
   middleboxCompat: boolean;
   /** record_size_limit to advertise (RFC 8449), or undefined to not send the extension as a client. */

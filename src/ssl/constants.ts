@@ -48,3 +48,10 @@ export const SSL_SESS_CACHE_OFF = 0x0000;
 export const SSL_SESS_CACHE_CLIENT = 0x0001;
 export const SSL_SESS_CACHE_SERVER = 0x0002;
 export const SSL_SESS_CACHE_BOTH = SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER;
+
+/** Verify modes (SSL_CTX_set_verify), OpenSSL's values. */
+export const SSL_VERIFY_NONE = 0x00;
+export const SSL_VERIFY_PEER = 0x01;
+export const SSL_VERIFY_FAIL_IF_NO_PEER_CERT = 0x02;
+/** Accepted for OpenSSL compatibility; TLS 1.3 without post-handshake auth asks only once anyway. */
+export const SSL_VERIFY_CLIENT_ONCE = 0x04;

@@ -1,12 +1,24 @@
 import { defaultCryptoProvider } from '../crypto/default.js';
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import { suiteByName, suiteInfo, TLS12_SUITES, TLS13_SUITES } from '../crypto/suites.js';
-import type { CertifiedKey, EngineConfig, HandshakeHooks, PeerCertificateInfo, ProtocolVersionName, TicketToSend } from '../engine/config.js';
+import type { CertifiedKey, EngineConfig, HandshakeHooks, ProtocolVersionName, TicketToSend } from '../engine/config.js';
 import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { pemDecode } from '../x509/pem.js';
-import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, SSL_SESS_CACHE_BOTH, SSL_SESS_CACHE_SERVER } from './constants.js';
+import { platformRoots, TrustStore, type TrustInput } from '../x509/anchors.js';
+import type { VerifyCallback, VerifyPolicy } from '../x509/verify.js';
+import {
+  SSL_OP_IGNORE_UNEXPECTED_EOF,
+  SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE,
+  SSL_SESS_CACHE_BOTH,
+  SSL_SESS_CACHE_SERVER,
+  SSL_VERIFY_CLIENT_ONCE,
+  SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_NONE,
+  SSL_VERIFY_PEER,
+} from './constants.js';
 import { SessionCache } from './session-cache.js';
+import { PeerVerifier, type VerificationSink } from './peer-verifier.js';
 
 /** Group names accepted in `groups` strings (OpenSSL's spellings). */
 const GROUP_NAMES: Record<string, number> = {
@@ -60,11 +72,41 @@ export interface SslContextOptions {
   certificate?: string;
   /** Our private key (PEM). */
   privateKey?: string;
-  /** Certificates the client trusts as an exact match of the server's leaf (PEM). */
-  trustedCertificates?: string;
   /**
-   * Accept any server certificate without checking it. Insecure: anyone on the path can read and
-   * change the traffic. For tests and diagnostics only.
+   * Trust anchors (PEM text with any number of certificates, DER, or a list of them). Every
+   * certificate given is an anchor: a root, an intermediate, or a peer's own self-signed
+   * certificate (which then is trusted exactly, "pinned"). See `addTrustedCertificates`.
+   */
+  ca?: TrustInput;
+  /** Same as `ca` (the name this option had before full path validation); both add anchors. */
+  trustedCertificates?: TrustInput;
+  /** Also trust the runtime's bundled roots (Node: `tls.rootCertificates`, Mozilla's list). */
+  useBundledRoots?: boolean;
+  /** Also trust the operating system's root store (Node: read from the usual bundle files). */
+  useSystemRoots?: boolean;
+  /**
+   * SSL_VERIFY_* bits (SSL_CTX_set_verify). Servers: SSL_VERIFY_PEER asks for a client
+   * certificate and verifies it, SSL_VERIFY_FAIL_IF_NO_PEER_CERT also requires one (default
+   * SSL_VERIFY_NONE: no request). Clients always verify the server (see
+   * `dangerouslySkipCertificateVerification` for the only way out).
+   */
+  verifyMode?: number;
+  /** OpenSSL's verify callback (see `VerifyCallback`). */
+  verifyCallback?: VerifyCallback;
+  /** Most CA certificates above the peer's (SSL_CTX_set_verify_depth; default 100). */
+  verifyDepth?: number;
+  /** Algorithm policy: `minRsaBits` (default 2048), `allowSha1` (default false). */
+  verifyPolicy?: Partial<Omit<VerifyPolicy, 'maxDepth'>>;
+  /**
+   * Server: send the subject names of the trust anchors in CertificateRequest's
+   * certificate_authorities (default true when there are at most 64 explicit anchors; platform
+   * roots are never listed).
+   */
+  sendCertificateAuthorities?: boolean;
+  /**
+   * Client: complete the handshake whatever the server's certificate is. Verification still runs
+   * and `getVerifyResult()` tells its outcome (OpenSSL's SSL_VERIFY_NONE on a client), but nothing
+   * fails: anyone on the path can read and change the traffic. For tests and diagnostics only.
    */
   dangerouslySkipCertificateVerification?: boolean;
   /** Send the TLS 1.3 middlebox-compatibility session ID and change_cipher_spec (default true, as OpenSSL). */
@@ -142,10 +184,6 @@ function checkVersion(v: string, what: string): ProtocolVersionName {
   throw new Error(`unknown protocol version "${v}" (use 'TLSv1.2' or 'TLSv1.3')`);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /**
  * Settings shared by many connections (OpenSSL SSL_CTX). Certificates and keys are parsed once
  * here, not per connection.
@@ -163,7 +201,11 @@ export class SslContext {
   private alpn: string[];
   private certifiedKey: CertifiedKey | undefined;
   private chainDer: Uint8Array[] = [];
-  private trusted: Uint8Array[] = [];
+  private trust = new TrustStore();
+  private platformKinds = new Set<'bundled' | 'system'>();
+  private verifyMode: number;
+  private verifyCallback: VerifyCallback | undefined;
+  private verifyDepth: number;
   private skipVerification: boolean;
   private quiet: boolean;
   private opts: number;
@@ -189,6 +231,9 @@ export class SslContext {
     this.schemes = options.signatureSchemes?.slice() ?? DEFAULT_SIGNATURE_SCHEMES.slice();
     this.alpn = options.alpnProtocols?.slice() ?? [];
     this.skipVerification = options.dangerouslySkipCertificateVerification === true;
+    this.verifyMode = options.verifyMode ?? SSL_VERIFY_NONE;
+    this.verifyCallback = options.verifyCallback;
+    this.verifyDepth = options.verifyDepth ?? 100;
     this.quiet = options.quietShutdown === true;
     this.opts = options.options ?? 0;
     this.cacheMode = (options.sessionCacheMode ?? SSL_SESS_CACHE_SERVER) & SSL_SESS_CACHE_BOTH;
@@ -198,7 +243,10 @@ export class SslContext {
     this.sessionCache = new SessionCache(cacheOptions);
     if (options.certificate) this.useCertificateChain(options.certificate);
     if (options.privateKey) this.usePrivateKey(options.privateKey);
-    if (options.trustedCertificates) this.addTrustedCertificates(options.trustedCertificates);
+    if (options.ca !== undefined) this.addTrustedCertificates(options.ca);
+    if (options.trustedCertificates !== undefined) this.addTrustedCertificates(options.trustedCertificates);
+    if (options.useBundledRoots) this.setDefaultVerifyPaths();
+    if (options.useSystemRoots) this.useSystemRoots();
   }
 
   /** Our certificate chain, PEM, leaf first (SSL_CTX_use_certificate_chain_file). */
@@ -226,16 +274,86 @@ export class SslContext {
   }
 
   /**
-   * Trusts these certificates (PEM) as exact matches of a server's leaf certificate. Full chain
-   * validation to trust anchors replaces this in the certificate-verification work.
+   * Adds trust anchors (SSL_CTX_load_verify_locations with data instead of files): PEM text with
+   * any number of certificates, DER, or a list. Every certificate added is an anchor, including
+   * intermediates and self-signed peer certificates (trusted exactly, as a pin), like OpenSSL
+   * with X509_V_FLAG_PARTIAL_CHAIN. Throws an Error for text that holds no certificate.
    */
-  addTrustedCertificates(pem: string): void {
-    for (const b of pemDecode(pem)) if (b.label === 'CERTIFICATE') this.trusted.push(b.der);
+  addTrustedCertificates(input: TrustInput): void {
+    this.trust.add(input);
   }
 
-  /** Turns certificate verification off (insecure; see the option of the same name). */
+  /** Replaces the explicit trust anchors (platform roots chosen with the methods below stay). */
+  setTrustedCertificates(input: TrustInput): void {
+    const next = new TrustStore(input);
+    this.trust = next;
+  }
+
+  /** The explicit trust anchors (add or inspect; platform roots are not in it). */
+  get trustStore(): TrustStore {
+    return this.trust;
+  }
+
+  /** SSL_CTX_set_default_verify_paths: also trust the runtime's bundled roots (Node: tls.rootCertificates). */
+  setDefaultVerifyPaths(): void {
+    platformRoots('bundled');
+    this.platformKinds.add('bundled');
+  }
+
+  /** Also trust the operating system's root store (throws when this runtime cannot read one). */
+  useSystemRoots(): void {
+    platformRoots('system');
+    this.platformKinds.add('system');
+  }
+
+  /** Stops trusting platform roots (explicit anchors stay). */
+  clearPlatformRoots(): void {
+    this.platformKinds.clear();
+  }
+
+  /**
+   * SSL_CTX_set_verify. On servers the mode decides whether a client certificate is requested
+   * (SSL_VERIFY_PEER) and required (| SSL_VERIFY_FAIL_IF_NO_PEER_CERT). On clients the server is
+   * always verified and a failure always ends the handshake; the callback can accept errors,
+   * and `dangerouslySkipCertificateVerification` is the only switch that turns failures off.
+   */
+  setVerify(mode: number, callback?: VerifyCallback): void {
+    const known = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE;
+    if ((mode & ~known) !== 0) throw new RangeError(`unknown SSL_VERIFY_* bits 0x${(mode & ~known).toString(16)}`);
+    this.verifyMode = mode;
+    this.verifyCallback = callback;
+  }
+
+  /** SSL_CTX_get_verify_mode. */
+  getVerifyMode(): number {
+    return this.verifyMode;
+  }
+
+  /** SSL_CTX_set_verify_depth: most CA certificates above the peer's certificate. */
+  setVerifyDepth(depth: number): void {
+    if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`verify depth must be a non-negative integer, not ${depth}`);
+    this.verifyDepth = depth;
+  }
+
+  /** SSL_CTX_get_verify_depth. */
+  getVerifyDepth(): number {
+    return this.verifyDepth;
+  }
+
+  /**
+   * Client: stop failing handshakes on certificate problems (verification still runs for
+   * `getVerifyResult()`). Insecure; see the option of the same name.
+   */
   dangerouslySkipCertificateVerification(skip = true): void {
     this.skipVerification = skip;
+  }
+
+  /** Every anchor a verification uses: the explicit ones and the chosen platform roots. */
+  private anchorsForVerification(): TrustStore {
+    if (this.platformKinds.size === 0) return this.trust;
+    const all = this.trust.clone();
+    for (const kind of this.platformKinds) for (const c of platformRoots(kind)) all.addParsed(c);
+    return all;
   }
 
   /** TLS 1.3 suites, as in OpenSSL's SSL_CTX_set_ciphersuites ("TLS_AES_128_GCM_SHA256:..."). */
@@ -328,21 +446,12 @@ export class SslContext {
     return (this.opts & SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE) !== 0;
   }
 
-  private verifyServer(info: PeerCertificateInfo): void {
-    if (this.skipVerification) return;
-    const leaf = info.chain[0]!;
-    if (this.trusted.some((t) => sameBytes(t, leaf))) return;
-    throw new TlsFailure(
-      this.trusted.length === 0 ? AlertDescription.unknown_ca : AlertDescription.bad_certificate,
-      Reason.SSL_R_CERTIFICATE_VERIFY_FAILED,
-      this.trusted.length === 0
-        ? 'no trusted certificates are configured: give the server certificate with addTrustedCertificates() (or, for tests only, dangerouslySkipCertificateVerification)'
-        : 'the server certificate is not one of the trusted certificates',
-    );
-  }
-
-  /** The engine settings for one connection in a role. */
-  engineConfig(role: 'client' | 'server', serverName: string | null): EngineConfig {
+  /**
+   * The engine settings for one connection in a role. `sink` receives the certificate
+   * verification result (the `Ssl` keeps it for getVerifyResult); `host` is the name to verify
+   * when it differs from the server name (SSL_set1_host).
+   */
+  engineConfig(role: 'client' | 'server', serverName: string | null, sink?: VerificationSink, host?: string | null): EngineConfig {
     const cfg: EngineConfig = {
       provider: this.provider,
       now: this.now,
@@ -363,12 +472,29 @@ export class SslContext {
     if (this.base.hrrCookie) cfg.hrrCookie = true;
     if (this.base.makeCookie) cfg.makeCookie = this.base.makeCookie;
     if (this.base.issueTickets) cfg.issueTickets = this.base.issueTickets;
+    const verifier = new PeerVerifier({
+      provider: this.provider,
+      anchors: this.anchorsForVerification(),
+      now: this.now,
+      policy: { ...this.base.verifyPolicy, maxDepth: this.verifyDepth },
+      ...(this.verifyCallback && { callback: this.verifyCallback }),
+      ...(sink && { sink }),
+    });
     if (role === 'client') {
-      if (serverName) cfg.serverName = serverName;
+      const names = verifier.clientNames(serverName, host ?? null, this.skipVerification);
+      if (names.sni) cfg.serverName = names.sni;
       if (this.base.recordSizeLimit !== undefined) cfg.recordSizeLimit = this.base.recordSizeLimit;
-      cfg.verifyPeer = (info) => this.verifyServer(info);
+      cfg.verifyPeer = (info) => verifier.verifyServer(info, names.identity, this.skipVerification);
     } else {
       cfg.recordSizeLimit = this.base.recordSizeLimit ?? 16385;
+      if ((this.verifyMode & SSL_VERIFY_PEER) !== 0) {
+        const sendNames = this.base.sendCertificateAuthorities ?? this.trust.size <= 64;
+        cfg.clientCertificates = {
+          required: (this.verifyMode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) !== 0,
+          certificateAuthorities: sendNames ? this.trust.certificates().map((c) => c.subjectDer) : [],
+        };
+        cfg.verifyPeer = (info) => verifier.verifyClient(info);
+      }
     }
     return cfg;
   }

@@ -16,6 +16,27 @@ import {
 import type { SslContext } from './context.js';
 import type { Session } from './session.js';
 import { SessionKeeper } from './session-keeper.js';
+import { describeVerifyFailure } from './peer-verifier.js';
+import type { CertificateVerifyResult } from '../x509/verify.js';
+import { verifyErrorName, verifyErrorString, X509_V_OK } from '../x509/verify-result.js';
+
+/** The outcome of the peer certificate verification, explained (see `Ssl.getVerifyInfo`). */
+export interface VerifyInfo {
+  /** X509_V_OK or an X509_V_ERR_* code (what getVerifyResult returns). */
+  code: number;
+  /** The code's constant name, e.g. `X509_V_ERR_CERT_HAS_EXPIRED`. */
+  name: string;
+  /** OpenSSL's short text, e.g. `certificate has expired`. */
+  text: string;
+  /** Chain position of the certificate concerned (0 = the peer's own), -1 when ok. */
+  depth: number;
+  /** That certificate's subject, when there is one. */
+  subject: string | null;
+  /** Which certificate, which check, and what to fix. */
+  message: string;
+  /** Whether the handshake accepted the certificate (no error, or the callback accepted it). */
+  accepted: boolean;
+}
 
 /** What went wrong in the last I/O call (per connection: there is no global error queue). */
 export interface SslErrorInfo {
@@ -48,6 +69,10 @@ export class Ssl {
   private flags = 0;
   private quiet: boolean;
   private serverName: string | null = null;
+  /** SSL_set1_host: the name the certificate must be for, when not the server name. */
+  private host: string | null = null;
+  /** The last peer certificate verification (null: none ran, or the peer sent no certificate). */
+  private verifyResult: CertificateVerifyResult | null = null;
   private last: SslErrorInfo = NONE;
   /** Sticky fatal error: once set, every I/O call reports it again. */
   private fatal: SslErrorInfo | null = null;
@@ -96,6 +121,38 @@ export class Ssl {
     this.serverName = name;
   }
 
+  /**
+   * SSL_set1_host: the DNS name or IP address the server's certificate must be valid for, when
+   * it differs from the SNI name (`setServerName`, which is also checked when this is not set).
+   */
+  setHost(name: string): void {
+    this.host = name;
+  }
+
+  /**
+   * SSL_get_verify_result: X509_V_OK, or the X509_V_ERR_* code of the peer certificate check
+   * (also when the verify callback or `dangerouslySkipCertificateVerification` let the
+   * handshake go on). X509_V_OK when no certificate was verified, as in OpenSSL.
+   */
+  getVerifyResult(): number {
+    return this.verifyResult?.code ?? X509_V_OK;
+  }
+
+  /** The verification result explained: which certificate failed which check, and what to fix. */
+  getVerifyInfo(): VerifyInfo | null {
+    const r = this.verifyResult;
+    if (!r) return null;
+    return {
+      code: r.code,
+      name: verifyErrorName(r.code),
+      text: verifyErrorString(r.code),
+      depth: r.depth,
+      subject: r.certificate?.subject ?? null,
+      message: r.code === X509_V_OK ? 'ok' : describeVerifyFailure(r),
+      accepted: r.ok,
+    };
+  }
+
   /** Observer for a message-level trace (`-msg`). */
   setTrace(observer: Connection['onTrace']): void {
     this.traceObserver = observer;
@@ -139,7 +196,11 @@ export class Ssl {
 
   private ensureConnection(): Connection {
     if (!this.conn) {
-      const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName)), this.role!);
+      this.verifyResult = null;
+      const sink = (r: CertificateVerifyResult | null): void => {
+        this.verifyResult = r;
+      };
+      const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName, sink, this.host)), this.role!);
       conn.onTrace = this.traceObserver;
       conn.onKeyLog = this.keyLogObserver;
       this.conn = conn;

@@ -12,16 +12,21 @@ import {
   decodeSupportedVersionsClient,
   decodeU16List,
   encodeAlpn,
+  encodeCertificateAuthorities,
   encodeCookie,
   encodeKeyShareHrr,
   encodeKeyShareServer,
   encodeRecordSizeLimit,
   encodeSupportedVersionsServer,
+  encodeU16List,
 } from '../../wire/extensions.js';
 import {
+  decodeCertificate,
+  decodeCertificateVerify,
   decodeClientHello,
   decodeFinished,
   decodeKeyUpdate,
+  encodeCertificateRequest,
   encodeCertificateVerify,
   encodeEncryptedExtensions,
   encodeFinished,
@@ -31,9 +36,16 @@ import {
 import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type EncryptedExtensions, type Extension, type HandshakeMessage, type KeyShareEntry, type ServerHello } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { KeySchedule13 } from './key-schedule.js';
-import { certificateMessage, certificateVerifyContent, equalBytes, usableInTls13Handshake } from './common.js';
+import { certificateMessage, certificateVerifyContent, checkCertificateVerify, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
+import type { PublicKey } from '../../crypto/provider.js';
 
-type State = 'wait_client_hello' | 'wait_client_hello_after_retry' | 'wait_finished' | 'traffic';
+type State =
+  | 'wait_client_hello'
+  | 'wait_client_hello_after_retry'
+  | 'wait_client_certificate'
+  | 'wait_client_certificate_verify'
+  | 'wait_finished'
+  | 'traffic';
 
 /** Bound on rejected 0-RTT bytes we skip (we never accept early data yet). */
 const EARLY_DATA_SKIP_LIMIT = 16384 * 4;
@@ -69,6 +81,8 @@ export class Tls13Server implements HandshakeMachine {
   private firstSessionId: Uint8Array | null = null;
   private clientHsSecret!: Uint8Array;
   private ccsSent = false;
+  /** The client's leaf key, between its Certificate and CertificateVerify. */
+  private clientKey: PublicKey | null = null;
 
   constructor(private readonly conn: Connection) {}
 
@@ -81,6 +95,12 @@ export class Tls13Server implements HandshakeMachine {
       case 'wait_client_hello':
       case 'wait_client_hello_after_retry':
         if (m.type === HandshakeType.client_hello) return this.onClientHello(m);
+        break;
+      case 'wait_client_certificate':
+        if (m.type === HandshakeType.certificate) return this.onClientCertificate(m);
+        break;
+      case 'wait_client_certificate_verify':
+        if (m.type === HandshakeType.certificate_verify) return this.onClientCertificateVerify(m);
         break;
       case 'wait_finished':
         if (m.type === HandshakeType.finished) return this.onFinished(m);
@@ -248,6 +268,8 @@ export class Tls13Server implements HandshakeMachine {
     let ee: EncryptedExtensions = { extensions: eeExt };
     if (cfg.hooks?.encryptedExtensions) ee = cfg.hooks.encryptedExtensions(ee);
     this.conn.sendHandshake(encodeEncryptedExtensions(ee));
+    const askForCertificate = cfg.clientCertificates !== undefined;
+    if (askForCertificate) this.sendCertificateRequest();
     this.conn.sendHandshake(certificateMessage(ck.chain));
     const signature = cfg.provider.sign(scheme, ck.key, certificateVerifyContent('server', this.conn.transcript.current()));
     this.conn.sendHandshake(encodeCertificateVerify({ scheme, signature }));
@@ -263,6 +285,48 @@ export class Tls13Server implements HandshakeMachine {
     this.conn.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
     this.conn.logSecret('EXPORTER_SECRET', app.exporter);
     this.conn.setWriteSecret(this.suite, app.server);
+    this.state = askForCertificate ? 'wait_client_certificate' : 'wait_finished';
+  }
+
+  /** RFC 8446 4.3.2: an empty context, our signature schemes, and the CA names we trust. */
+  private sendCertificateRequest(): void {
+    const cfg = this.conn.config;
+    const extensions: Extension[] = [
+      { type: ExtensionType.signature_algorithms, data: encodeU16List(cfg.signatureSchemes.filter(usableInTls13Handshake)) },
+    ];
+    const names = cfg.clientCertificates!.certificateAuthorities;
+    if (names.length > 0) extensions.push({ type: ExtensionType.certificate_authorities, data: encodeCertificateAuthorities(names) });
+    this.conn.sendHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions }));
+    this.conn.negotiated.certificateRequested = true;
+  }
+
+  private onClientCertificate(m: HandshakeMessage): void {
+    const cfg = this.conn.config;
+    const cert = decodeCertificate(m.body);
+    if (cert.context.length !== 0) throw illegal('client Certificate has a certificate_request_context we did not send');
+    const chain = cert.entries.map((e) => e.data);
+    this.conn.negotiated.peerCertificates = chain;
+    if (chain.length === 0) {
+      cfg.verifyPeer?.({ chain, serverName: null });
+      if (cfg.clientCertificates!.required) {
+        throw new TlsFailure(AlertDescription.certificate_required, Reason.SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, 'the client sent no certificate, and this server requires one (SSL_VERIFY_FAIL_IF_NO_PEER_CERT)');
+      }
+      this.conn.transcript.add(m.raw);
+      this.state = 'wait_finished';
+      return;
+    }
+    if (!cfg.verifyPeer) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_VERIFICATION_CONFIGURED, 'no way to verify client certificates was configured');
+    cfg.verifyPeer({ chain, serverName: null });
+    this.clientKey = leafPublicKey(cfg.provider, chain[0]!);
+    this.conn.transcript.add(m.raw);
+    this.state = 'wait_client_certificate_verify';
+  }
+
+  private onClientCertificateVerify(m: HandshakeMessage): void {
+    const cv = decodeCertificateVerify(m.body);
+    checkCertificateVerify(this.conn.config.provider, this.conn.config.signatureSchemes, this.clientKey!, cv.scheme, cv.signature, 'client', this.conn.transcript.current());
+    this.conn.negotiated.peerSignatureScheme = cv.scheme;
+    this.conn.transcript.add(m.raw);
     this.state = 'wait_finished';
   }
 
