@@ -96,6 +96,8 @@ export async function runSClient(argv: readonly string[], io: CommandIo): Promis
   ssl.setConnectState();
   const servername = flags['noservername'] === true ? undefined : (valueOf(flags, 'servername') ?? (parseIpAddress(target.host) ? undefined : target.host));
   if (servername) ssl.setServerName(servername);
+  // Without SNI (an IP address, or -noservername) the certificate must still be for the host we reach.
+  else ssl.setHost(target.host);
   const report = instrument(ssl, 'client', flags, io.print);
   const a = new AsyncSsl(ssl, new SocketBio(socket));
 

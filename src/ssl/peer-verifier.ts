@@ -9,7 +9,8 @@ import type { PeerCertificateInfo } from '../engine/config.js';
 import { AlertDescription } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import type { TrustStore } from '../x509/anchors.js';
-import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
+import type { ParsedCertificate } from '../x509/certificate.js';
+import { parseCertificateCached } from '../x509/parse-cache.js';
 import { serviceIdentity, type ServiceIdentity } from '../x509/hostname.js';
 import { verifyCertificateChain, type CertificatePurpose, type CertificateVerifyResult, type VerifyCallback, type VerifyPolicy } from '../x509/verify.js';
 import { alertForVerifyError, verifyErrorName, verifyErrorString } from '../x509/verify-result.js';
@@ -83,7 +84,7 @@ export class PeerVerifier {
 
   private run(info: PeerCertificateInfo, purpose: CertificatePurpose, identity: ServiceIdentity | null): CertificateVerifyResult {
     // A certificate that does not parse is bad_certificate (thrown by the parser) in any mode.
-    const chain: ParsedCertificate[] = info.chain.map((der) => parseCertificate(der));
+    const chain: ParsedCertificate[] = info.chain.map((der) => parseCertificateCached(der));
     const result = verifyCertificateChain(chain, {
       provider: this.opts.provider,
       anchors: this.opts.anchors,
