@@ -13,6 +13,8 @@ import { BIO_EOF, type Bio } from './bio/bio.js';
 import { SslContext, type SslContextOptions } from './ssl/context.js';
 import type { Session } from './ssl/session.js';
 import { Ssl } from './ssl/ssl.js';
+import type { VerifyCallback } from './x509/verify.js';
+import { verifyErrorString } from './x509/verify-result.js';
 
 export * from './ssl/constants.js';
 export { BIO_EOF, BIO_ERROR, BIO_RETRY } from './bio/bio.js';
@@ -22,6 +24,7 @@ export { MemoryBio } from './bio/memory.js';
 export { SslContext, type SslContextOptions } from './ssl/context.js';
 export { Ssl, type SslErrorInfo } from './ssl/ssl.js';
 export { Session } from './ssl/session.js';
+export * from './x509/verify-result.js';
 
 /** The C type names, for ported signatures. */
 export type SSL_CTX = SslContext;
@@ -123,6 +126,44 @@ export function SSL_get_error_reason(ssl: Ssl): string | null {
 export function SSL_set_tlsext_host_name(ssl: Ssl, name: string): number {
   ssl.setServerName(name);
   return 1;
+}
+
+/** SSL_set1_host: the DNS name or IP address the server certificate must be for; returns 1. */
+export function SSL_set1_host(ssl: Ssl, name: string): number {
+  ssl.setHost(name);
+  return 1;
+}
+
+/** SSL_get_verify_result: X509_V_OK or the X509_V_ERR_* code of the peer certificate check. */
+export function SSL_get_verify_result(ssl: Ssl): number {
+  return ssl.getVerifyResult();
+}
+
+/** SSL_CTX_set_verify: SSL_VERIFY_* mode and optional callback (see `SslContext.setVerify`). */
+export function SSL_CTX_set_verify(ctx: SslContext, mode: number, callback?: VerifyCallback): void {
+  ctx.setVerify(mode, callback);
+}
+
+/** SSL_CTX_set_verify_depth. */
+export function SSL_CTX_set_verify_depth(ctx: SslContext, depth: number): void {
+  ctx.setVerifyDepth(depth);
+}
+
+/** SSL_CTX_load_verify_locations with the certificates' PEM text instead of a file name; returns 1. */
+export function SSL_CTX_load_verify_pem(ctx: SslContext, pem: string): number {
+  ctx.addTrustedCertificates(pem);
+  return 1;
+}
+
+/** SSL_CTX_set_default_verify_paths: trust the runtime's bundled roots (Node); returns 1. */
+export function SSL_CTX_set_default_verify_paths(ctx: SslContext): number {
+  ctx.setDefaultVerifyPaths();
+  return 1;
+}
+
+/** X509_verify_cert_error_string. */
+export function X509_verify_cert_error_string(code: number): string {
+  return verifyErrorString(code);
 }
 
 /** SSL_get_version: "TLSv1.3", "TLSv1.2", or "unknown" before the handshake. */

@@ -40,6 +40,12 @@ import {
   SSL_write,
   type SSL,
   type SSL_CTX,
+  SSL_CTX_load_verify_pem,
+  SSL_set1_host,
+  SSL_get_verify_result,
+  X509_verify_cert_error_string,
+  X509_V_OK,
+  X509_V_ERR_HOSTNAME_MISMATCH,
 } from '../src/openssl.js';
 import { ticketIssuer } from './conformance/harness.js';
 import { testCertificate } from './helpers/memory-pair.js';
@@ -120,6 +126,8 @@ test('C port: quiet shutdown from the context, SSL_set_shutdown before SSL_free 
   SSL_set_bio(c, cbio, cbio);
   SSL_set_bio(s, sbio, sbio);
   SSL_set_connect_state(c);
+  // A verifying client names the server it expects (here also sent as SNI).
+  SSL_set_tlsext_host_name(c, 'localhost');
   SSL_set_accept_state(s);
   doHandshakes(c, s);
   // SSL_SESSION *sess = SSL_get_session(s);
@@ -147,6 +155,7 @@ test('C port: memory BIOs with BIO_set_mem_eof_return(rbio, 0): SSL_read reports
     SSL_set_bio(c, crbio, cwbio);
     SSL_set_bio(s, srbio, swbio);
     SSL_set_connect_state(c);
+    SSL_set_tlsext_host_name(c, 'localhost');
     SSL_set_accept_state(s);
     // Pump: BIO_read from one side's wbio, BIO_write into the other's rbio.
     const pump = (): void => {
@@ -202,4 +211,27 @@ test('typessl/openssl covers the C API of the shutdown model: every name of the 
   for (const [name, value] of Object.entries(constants)) assert.equal(api[name], value, name);
   assert.equal(typeof api.SSL_OP_IGNORE_UNEXPECTED_EOF, 'number');
   assert.equal(typeof api.SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, 'number');
+});
+
+test('C port: SSL_CTX_load_verify_pem + SSL_set1_host, SSL_get_verify_result and its error string', () => {
+  const cert = testCertificate();
+  const sctx = SSL_CTX_new({ certificate: cert.certificatePem, privateKey: cert.privateKeyPem });
+  for (const [host, expected] of [['localhost', X509_V_OK], ['db.example', X509_V_ERR_HOSTNAME_MISMATCH]] as const) {
+    const cctx = SSL_CTX_new();
+    assert.equal(SSL_CTX_load_verify_pem(cctx, cert.certificatePem), 1);
+    const c = SSL_new(cctx);
+    const s = SSL_new(sctx);
+    const [cbio, sbio] = BIO_new_bio_pair();
+    SSL_set_bio(c, cbio, cbio);
+    SSL_set_bio(s, sbio, sbio);
+    SSL_set_connect_state(c);
+    assert.equal(SSL_set1_host(c, host), 1);
+    SSL_set_accept_state(s);
+    for (let i = 0; i < 10; i++) {
+      SSL_do_handshake(c);
+      SSL_do_handshake(s);
+    }
+    assert.equal(SSL_get_verify_result(c), expected);
+    assert.equal(X509_verify_cert_error_string(SSL_get_verify_result(c)), expected === X509_V_OK ? 'ok' : 'hostname mismatch');
+  }
 });
