@@ -23,3 +23,20 @@ export interface Bio {
   /** Bytes that can be read right now without waiting (BIO_ctrl_pending). */
   pending(): number;
 }
+
+/**
+ * A non-blocking BIO over an event-driven transport (a Node socket, a pair of Web Streams) that
+ * can say when to try again. The "blocking" `AsyncSsl` drives an `Ssl` over any such BIO.
+ */
+export interface WaitableBio extends Bio {
+  /** Resolves when `read()` may return something other than BIO_RETRY. Never rejects. */
+  waitReadable(): Promise<void>;
+  /** Resolves when `write()` may take bytes again (or will report the error). Never rejects. */
+  waitWritable(): Promise<void>;
+  /** Ends the transport's write side once queued bytes are out (TCP FIN). Never rejects. */
+  endWrite(): Promise<void>;
+  /** Tears the transport down at once; unsent bytes are dropped. */
+  destroy(error?: Error): void;
+  /** The transport error that made the BIO fail, if any. */
+  readonly error: Error | null;
+}

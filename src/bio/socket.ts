@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio.js';
+import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
 
 /** Default `writeHighWaterMark`: 64 KiB of ciphertext queued in the socket before `write` says retry. */
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 64 * 1024;
@@ -47,7 +47,7 @@ const COMPACT_MIN = 64;
  * The BIO listens for 'error', so socket errors never become uncaught exceptions: they surface as
  * BIO_ERROR (`SSL_ERROR_SYSCALL`) and through {@link SocketBio.error}.
  */
-export class SocketBio implements Bio {
+export class SocketBio implements WaitableBio {
   private readonly writeMark: number;
   private readonly readMark: number;
   /** Received chunks; `chunks[first]` is the oldest, read from `offset`. */
@@ -79,6 +79,9 @@ export class SocketBio implements Bio {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
+    // The BIO owns reading from now on: a socket the caller paused (e.g. while it read the
+    // plaintext STARTTLS reply) would otherwise never deliver the handshake.
+    if (socket.isPaused()) socket.resume();
   }
 
   // ------------------------------------------------------------------ Bio

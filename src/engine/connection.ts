@@ -142,6 +142,10 @@ export class Connection {
   serverTrafficSecret: Uint8Array | null = null;
   exporterSecret: Uint8Array | null = null;
   resumptionSecret: Uint8Array | null = null;
+  /** verify_data of the Finished message we sent (RFC 8446 4.4.4; Node's getFinished()). */
+  finishedSent: Uint8Array | null = null;
+  /** verify_data of the peer's Finished message, once verified (Node's getPeerFinished()). */
+  finishedReceived: Uint8Array | null = null;
 
   /** The handshake machine; version negotiation replaces the first one (see versions.ts). */
   machine: HandshakeMachine;

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
+import type { WaitableBio } from '../bio/bio.js';
 import { SocketBio, type SocketBioOptions } from '../bio/socket.js';
-import type { Reason } from '../wire/errors.js';
+import { Reason } from '../wire/errors.js';
 import {
   SSL_ERROR_NONE,
   SSL_ERROR_WANT_READ,
@@ -47,6 +48,35 @@ export class SslError extends Error {
   }
 }
 
+/**
+ * `code` of the error the stream adapters (typessl/node, typessl/web) report when the transport
+ * closes without the peer's close_notify: the data may have been cut short by an attacker or a
+ * crash, so it is never reported as a clean end of stream.
+ */
+export const ERR_TLS_TRUNCATED = 'ERR_TLS_TRUNCATED';
+
+/**
+ * The transport closed without close_notify (reason SSL_R_UNEXPECTED_EOF_WHILE_READING, S-21):
+ * what was received may be truncated. Its `code` is {@link ERR_TLS_TRUNCATED}; `cause` is the
+ * underlying {@link SslError}. Opt out with SSL_OP_IGNORE_UNEXPECTED_EOF on the context (the
+ * adapters' `ignoreUnexpectedEof` option), which turns such an EOF into a clean end.
+ */
+export class TlsTruncatedError extends Error {
+  readonly code = ERR_TLS_TRUNCATED;
+  readonly reason = Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING;
+
+  constructor(cause: SslError) {
+    super('the peer closed the transport without sending close_notify: the data may be truncated', { cause });
+    this.name = 'TlsTruncatedError';
+  }
+}
+
+/** The error a stream adapter reports for a failure of an AsyncSsl operation. */
+export function streamError(e: unknown): Error {
+  if (e instanceof SslError && e.reason === Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING) return new TlsTruncatedError(e);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 /** Options of {@link AsyncSsl.connect} and {@link AsyncSsl.accept}. */
 export interface AsyncSslOptions extends SocketBioOptions {
   /** Client: the server name to send (SNI) and to expect in the certificate. */
@@ -79,16 +109,23 @@ class Lane {
  * overlapping calls from the application cannot corrupt a pending retry. Reading and writing may
  * run at the same time (and must, for bulk transfer in both directions).
  */
-export class AsyncSsl {
+export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly readLane = new Lane();
   private readonly writeLane = new Lane();
+
+  /**
+   * Called after every step of the synchronous `Ssl` (each call of the retry loop), so an adapter
+   * can notice what a step changed even while the operation still waits: a TLS 1.3 ticket that
+   * arrived while `read()` waits for data, for example.
+   */
+  onStep: (() => void) | null = null;
 
   /** Wraps `ssl`, making `bio` its read and write BIO. */
   constructor(
     /** The synchronous connection (for information such as `getVersion()`, and flags). */
     readonly ssl: Ssl,
-    /** The socket BIO under it. */
-    readonly bio: SocketBio,
+    /** The BIO under it: a SocketBio, or any other BIO that can say when to retry. */
+    readonly bio: B,
   ) {
     ssl.setBio(bio);
   }
@@ -97,7 +134,7 @@ export class AsyncSsl {
    * Client: wraps `socket` (connected or still connecting) and completes the handshake. On
    * failure the socket is ended (after our alert, if any, is flushed) and the error is thrown.
    */
-  static async connect(ctx: SslContext, socket: Duplex, options: AsyncSslOptions = {}): Promise<AsyncSsl> {
+  static async connect(ctx: SslContext, socket: Duplex, options: AsyncSslOptions = {}): Promise<AsyncSsl<SocketBio>> {
     const ssl = new Ssl(ctx);
     ssl.setConnectState();
     if (options.servername) ssl.setServerName(options.servername);
@@ -107,7 +144,7 @@ export class AsyncSsl {
   }
 
   /** Server: wraps an accepted `socket` and completes the handshake (on failure as `connect`). */
-  static async accept(ctx: SslContext, socket: Duplex, options: SocketBioOptions = {}): Promise<AsyncSsl> {
+  static async accept(ctx: SslContext, socket: Duplex, options: SocketBioOptions = {}): Promise<AsyncSsl<SocketBio>> {
     const ssl = new Ssl(ctx);
     ssl.setAcceptState();
     const a = new AsyncSsl(ssl, new SocketBio(socket, options));
@@ -230,8 +267,10 @@ export class AsyncSsl {
   private async drive(op: () => number): Promise<number> {
     for (;;) {
       const ret = op();
-      if (ret > 0) return ret;
+      // getError first: the observer must not be able to disturb the call's error record.
       const code = this.ssl.getError(ret);
+      this.onStep?.();
+      if (ret > 0) return ret;
       if (code === SSL_ERROR_WANT_READ) {
         await this.bio.waitReadable();
         continue;

@@ -585,6 +585,16 @@ export class Ssl {
     return this.conn.exportKeyingMaterial(label, context, length);
   }
 
+  /** SSL_get_finished: verify_data of the Finished message we sent, or null before it was sent. */
+  getFinished(): Uint8Array | null {
+    return this.conn?.finishedSent ?? null;
+  }
+
+  /** SSL_get_peer_finished: verify_data of the peer's Finished message, or null before it arrived. */
+  getPeerFinished(): Uint8Array | null {
+    return this.conn?.finishedReceived ?? null;
+  }
+
   /** The engine connection (for adapters and tests that need protocol details). */
   get connection(): Connection | null {
     return this.conn;

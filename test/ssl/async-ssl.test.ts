@@ -40,8 +40,8 @@ function contexts(): { clientCtx: SslContext; serverCtx: SslContext } {
 }
 
 interface Connected {
-  client: AsyncSsl;
-  server: AsyncSsl;
+  client: AsyncSsl<SocketBio>;
+  server: AsyncSsl<SocketBio>;
   clientSocket: net.Socket;
   serverSocket: net.Socket;
 }

@@ -349,6 +349,7 @@ export class Tls13Client implements HandshakeMachine {
     if (!equalBytes(expected, fin.verifyData)) {
       throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'server Finished does not match the transcript');
     }
+    this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
     ks.enterMaster();
     const app = ks.applicationSecrets(this.conn.transcript.current());
@@ -366,6 +367,7 @@ export class Tls13Client implements HandshakeMachine {
     this.conn.setWriteSecret(this.suite, this.clientHsSecret);
     if (this.certificateRequest) this.sendClientCertificate(this.certificateRequest);
     const verifyData = ks.finishedVerifyData(this.clientHsSecret, this.conn.transcript.current());
+    this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.setWriteSecret(this.suite, app.client);
     this.conn.resumptionSecret = ks.resumptionMasterSecret(this.conn.transcript.current());

@@ -274,6 +274,7 @@ export class Tls13Server implements HandshakeMachine {
     const signature = cfg.provider.sign(scheme, ck.key, certificateVerifyContent('server', this.conn.transcript.current()));
     this.conn.sendHandshake(encodeCertificateVerify({ scheme, signature }));
     const verifyData = ks.finishedVerifyData(hs.server, this.conn.transcript.current());
+    this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
 
     ks.enterMaster();
@@ -374,6 +375,7 @@ export class Tls13Server implements HandshakeMachine {
     if (!equalBytes(expected, fin.verifyData)) {
       throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'client Finished does not match the transcript');
     }
+    this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
     this.conn.setReadSecret(this.suite, this.conn.clientTrafficSecret!);
     this.conn.ccsAllowed = false;

@@ -1,0 +1,448 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { SocketBio } from '../bio/socket.js';
+import { AsyncSsl, SslError, streamError } from '../ssl/async-ssl.js';
+import type { SslContext } from '../ssl/context.js';
+import type { Session } from '../ssl/session.js';
+import { Ssl } from '../ssl/ssl.js';
+import { contextFromOptions, verifyFailure, type CommonTlsOptions, type TlsVersion } from './options.js';
+import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
+
+/** Plaintext asked for per read: one full TLS record. */
+const READ_SIZE = 16384;
+
+/** Options of `new TLSSocket()`. connect() and createServer() fill them from their own options. */
+export interface TLSSocketOptions extends CommonTlsOptions {
+  /** Server side (default false: client). */
+  isServer?: boolean;
+  /** Client: SNI name and the name the certificate must carry. */
+  servername?: string;
+  /**
+   * Client: refuse a server whose certificate fails verification (default true). With false the
+   * handshake goes on and `authorized` / `authorizationError` tell the outcome. Not used with a
+   * `secureContext`, whose own trust settings decide.
+   */
+  rejectUnauthorized?: boolean;
+  /** Client: a session to offer for resumption. */
+  session?: Session;
+  /**
+   * Server: called instead of emitting 'error' when the handshake fails (the server turns it into
+   * 'tlsClientError', as node:tls does); the socket is then destroyed without an error.
+   */
+  onHandshakeError?: (error: Error, socket: TLSSocket) => void;
+}
+
+/** node:tls `getCipher()`. */
+export interface CipherInfo {
+  /** OpenSSL's name (the IANA name for TLS 1.3 suites). */
+  name: string;
+  /** The IANA name. */
+  standardName: string;
+  /** Protocol version of the suite. */
+  version: string;
+}
+
+/** A deferred promise whose outcome is settled from outside. */
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection nobody waits for must not become an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+
+/**
+ * A TLS connection as a `stream.Duplex`, with the surface of node:tls `TLSSocket`: write
+ * plaintext, read plaintext; 'secureConnect' (client) / 'secure' once the handshake is done;
+ * `authorized`, `alpnProtocol`, `getPeerCertificate()`, `getProtocol()`, `getCipher()`,
+ * `exportKeyingMaterial()`, `getFinished()`, 'session' and 'keylog' events.
+ *
+ * Shutdown works the way a stream user expects (issue 7, D-7):
+ * - `end()` sends close_notify after everything written before it, then ends the transport (FIN);
+ * - `await shutdown()` is the bidirectional close: it ends our side and resolves once the peer's
+ *   close_notify has arrived (data the peer sends before it is still delivered: keep reading);
+ * - 'end' is emitted for the peer's close_notify, and only for it: a transport that closes
+ *   without close_notify destroys the socket with an error whose `code` is 'ERR_TLS_TRUNCATED'
+ *   (unless `ignoreUnexpectedEof` was set);
+ * - after the peer's close_notify, a TLS 1.2 connection always answers with its own; a TLS 1.3
+ *   connection keeps its write side open only with `allowHalfOpen: true`.
+ *
+ * Backpressure holds both ways: `write()` returns false while the transport is full (the TLS
+ * layer waits for 'drain' before encrypting more), and the socket stops reading from the
+ * transport while the application does not read (TCP then stops the peer).
+ *
+ * The transport is any connected `stream.Duplex`, usually a `net.Socket`; it belongs to this
+ * socket from now on and is destroyed with it. It should have `allowHalfOpen: true` (connect()
+ * and createServer() make it so) for half-closed TLS conversations.
+ */
+export class TLSSocket extends Duplex {
+  /** Always true (node:tls sets it for TLS sockets; http uses it to tell https). */
+  readonly encrypted = true;
+  /** Whether the peer's certificate was verified (client side). */
+  authorized = false;
+  /** Why the peer's certificate was not verified (with `rejectUnauthorized: false`), else null. */
+  authorizationError: string | null = null;
+  /** The ALPN protocol agreed on; false when none (null before the handshake). */
+  alpnProtocol: string | false | null = null;
+  /** Client: the name sent in SNI. Server: the name the client asked for. false when none. */
+  servername: string | false = false;
+  /** The synchronous connection (OpenSSL model) under this socket. */
+  readonly ssl: Ssl;
+  /** The transport (a net.Socket, or the stream given for STARTTLS). */
+  readonly transport: Duplex;
+
+  private readonly tls: AsyncSsl<SocketBio>;
+  private readonly isServer: boolean;
+  private readonly versions: { min?: TlsVersion; max?: TlsVersion };
+  private readonly onHandshakeError: TLSSocketOptions['onHandshakeError'];
+  /** Settles when the handshake has finished (resolves false if it failed). */
+  private readonly ready: Promise<boolean>;
+  private secure = false;
+  /** Wakes the read pump when the application wants more data. */
+  private readWanted: (() => void) | null = null;
+  /** The peer's close_notify (resolved) or a failure first (rejected). */
+  private readonly peerClosed = deferred();
+  /** Tickets already announced with 'session'. */
+  private ticketsSeen = 0;
+  /** Whether a handshake failure put an alert on the wire, so the transport is ended gently. */
+  private alertQueued = false;
+
+  constructor(transport: Duplex, options: TLSSocketOptions = {}) {
+    super({ allowHalfOpen: options.allowHalfOpen === true, decodeStrings: true });
+    this.transport = transport;
+    this.isServer = options.isServer === true;
+    this.onHandshakeError = options.onHandshakeError;
+    this.versions = {};
+    if (options.minVersion) this.versions.min = options.minVersion;
+    if (options.maxVersion) this.versions.max = options.maxVersion;
+    const ctx: SslContext = contextFromOptions(options, this.isServer ? 'server' : 'client');
+    const ssl = new Ssl(ctx);
+    this.ssl = ssl;
+    if (this.isServer) ssl.setAcceptState();
+    else {
+      ssl.setConnectState();
+      if (options.servername) {
+        ssl.setServerName(options.servername);
+        this.servername = options.servername;
+      }
+      if (options.session) ssl.setSession(options.session);
+    }
+    ssl.setKeyLog((label, random, secret) => {
+      if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${label} ${hex(random)} ${hex(secret)}\n`));
+    });
+    const bioOptions: ConstructorParameters<typeof SocketBio>[1] = {};
+    if (options.writeHighWaterMark !== undefined) bioOptions.writeHighWaterMark = options.writeHighWaterMark;
+    if (options.readHighWaterMark !== undefined) bioOptions.readHighWaterMark = options.readHighWaterMark;
+    this.tls = new AsyncSsl(ssl, new SocketBio(transport, bioOptions));
+    this.tls.onStep = () => this.noticeTickets();
+    transport.on('connect', () => this.emit('connect'));
+    transport.on('timeout', () => this.emit('timeout'));
+    this.ready = this.handshake();
+  }
+
+  // ----------------------------------------------------------- handshake
+
+  private async handshake(): Promise<boolean> {
+    try {
+      await this.tls.handshake();
+      this.checkVersion();
+    } catch (e) {
+      const err = streamError(e);
+      this.alertQueued = e instanceof SslError && e.alert?.direction === 'sent';
+      if (this.onHandshakeError) {
+        this.onHandshakeError(err, this);
+        this.destroy();
+      } else this.destroy(err);
+      return false;
+    }
+    const ssl = this.ssl;
+    this.alpnProtocol = ssl.getAlpnSelected() ?? false;
+    if (this.isServer) this.servername = ssl.getNegotiated()?.serverName ?? false;
+    const failure = ssl.connection ? verifyFailure(ssl.connection.config) : null;
+    // A client that reached this point either verified the server or recorded why not
+    // (rejectUnauthorized: false). A server does not ask for client certificates yet.
+    this.authorized = !this.isServer && failure === null;
+    this.authorizationError = failure ? (failure.reason ?? failure.message) : null;
+    this.secure = true;
+    this.emit(this.isServer ? 'secure' : 'secureConnect');
+    void this.pump();
+    return true;
+  }
+
+  /** minVersion / maxVersion are checked on the result too, so an engine that ignores them cannot go unnoticed. */
+  private checkVersion(): void {
+    const order = ['TLSv1.2', 'TLSv1.3'];
+    const got = order.indexOf(this.ssl.getVersion());
+    const { min, max } = this.versions;
+    if ((min && got < order.indexOf(min)) || (max && got > order.indexOf(max))) {
+      throw Object.assign(new Error(`negotiated ${this.ssl.getVersion()}, outside minVersion..maxVersion (${min ?? 'any'}..${max ?? 'any'})`), { code: 'ERR_TLS_PROTOCOL_VERSION' });
+    }
+  }
+
+  /** Emits 'session' for each TLS 1.3 ticket that arrived (client side). */
+  private noticeTickets(): void {
+    if (this.isServer) return;
+    const session = this.ssl.getSession();
+    const n = session?.tickets.length ?? 0;
+    if (session && n > this.ticketsSeen) {
+      this.ticketsSeen = n;
+      this.emit('session', session);
+    }
+  }
+
+  // ------------------------------------------------------------- reading
+
+  /** Moves decrypted data into the stream, honouring backpressure, until close_notify or an error. */
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const chunk = await this.tls.read(READ_SIZE);
+        if (this.destroyed) return;
+        if (chunk === null) {
+          this.peerCloseNotify();
+          return;
+        }
+        if (!this.push(chunk)) await new Promise<void>((resolve) => (this.readWanted = resolve));
+        if (this.destroyed) return;
+      }
+    } catch (e) {
+      if (!this.destroyed) this.destroy(streamError(e));
+    }
+  }
+
+  private peerCloseNotify(): void {
+    this.peerClosed.resolve();
+    this.push(null);
+    // D-7: TLS 1.2 answers a close_notify (RFC 5246 7.2.1) whatever allowHalfOpen says; TLS 1.3
+    // leaves it to Duplex: without allowHalfOpen it ends our side once 'end' was emitted.
+    if (this.ssl.getVersion() === 'TLSv1.2' && !this.writableEnded) this.end();
+  }
+
+  override _read(): void {
+    const wake = this.readWanted;
+    this.readWanted = null;
+    wake?.();
+  }
+
+  // ------------------------------------------------------------- writing
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.send(chunk, callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    // Many small writes become full records instead of one record each.
+    this.send(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  /** Encrypts and sends once the handshake is done; the callback waits for room in the transport. */
+  private send(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    this.ready
+      .then((ok) => (ok ? this.tls.write(chunk) : undefined))
+      .then(
+        () => callback(),
+        (e: unknown) => callback(streamError(e)),
+      );
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.ready
+      .then(async (ok) => {
+        if (!ok) return;
+        // The first shutdown step queues close_notify after everything written so far; the
+        // transport then ends (FIN) once it has sent it all.
+        await this.tls.shutdown();
+        await this.tls.bio.endWrite();
+      })
+      .then(
+        () => callback(),
+        (e: unknown) => callback(streamError(e)),
+      );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.peerClosed.reject(error ?? Object.assign(new Error('the socket was destroyed before the peer sent close_notify'), { code: 'ERR_STREAM_DESTROYED' }));
+    const wake = this.readWanted;
+    this.readWanted = null;
+    wake?.();
+    const t = this.transport;
+    if (this.alertQueued && !t.destroyed && !t.writableEnded) {
+      // Our fatal alert is queued in the transport: let it out, then close.
+      t.end(() => t.destroy());
+    } else t.destroy();
+    callback(error);
+  }
+
+  // ------------------------------------------------------------ shutdown
+
+  /**
+   * The bidirectional close (SSL_shutdown until it returns 1, the "blocking" form of D-6): sends
+   * close_notify after all written data (like `end()`) and resolves once the peer's close_notify
+   * has arrived. Data the peer still sends is delivered as usual, so keep reading (or be in
+   * flowing mode); close_notify is only seen after it. Rejects if the connection fails first,
+   * e.g. with ERR_TLS_TRUNCATED when the transport closes without close_notify.
+   */
+  async shutdown(): Promise<void> {
+    if (!this.writableEnded) this.end();
+    const sent = new Promise<void>((resolve, reject) => {
+      if (this.writableFinished) resolve();
+      else {
+        this.once('finish', resolve);
+        this.once('close', () => (this.writableFinished ? resolve() : reject(this.errored ?? new Error('the socket closed before close_notify was sent'))));
+      }
+    });
+    await Promise.all([sent, this.peerClosed.promise]);
+  }
+
+  // --------------------------------------------------------- information
+
+  /** Whether the handshake has completed. */
+  get secureEstablished(): boolean {
+    return this.secure;
+  }
+
+  /** "TLSv1.3" / "TLSv1.2", or null before the handshake (node:tls). */
+  getProtocol(): string | null {
+    return this.secure ? this.ssl.getVersion() : null;
+  }
+
+  /** The cipher suite (node:tls shape), or undefined before the handshake. */
+  getCipher(): CipherInfo | undefined {
+    const suite = this.ssl.getNegotiated()?.suite;
+    if (!this.secure || !suite) return undefined;
+    return { name: suite.opensslName, standardName: suite.name, version: suite.version };
+  }
+
+  /** The peer's certificate (node:tls shape); `{}` when it sent none. `detailed` links the chain. */
+  getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
+    return peerCertificate(this.ssl.getPeerCertificates(), detailed);
+  }
+
+  /** Our certificate is not tracked per connection yet; node:tls returns `{}` when unknown. */
+  getCertificate(): Record<string, never> {
+    return {};
+  }
+
+  /** The session (for a later `connect({ session })`), or undefined before the handshake. */
+  getSession(): Session | undefined {
+    return this.ssl.getSession() ?? undefined;
+  }
+
+  /** Whether the handshake resumed a session. */
+  isSessionReused(): boolean {
+    return this.ssl.sessionReused();
+  }
+
+  /**
+   * Keying material exporter (RFC 8446 7.5 for TLS 1.3; RFC 5705 for TLS 1.2 once that version
+   * lands), as node:tls `exportKeyingMaterial(length, label, context)`.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    if (!this.secure) throw Object.assign(new Error('exportKeyingMaterial before the handshake completed'), { code: 'ERR_TLS_INVALID_STATE' });
+    const out = this.ssl.exportKeyingMaterial(label, context ?? new Uint8Array(0), length);
+    return Buffer.from(out.buffer, out.byteOffset, out.length);
+  }
+
+  /** verify_data of the Finished message we sent, or undefined before it was sent (node:tls). */
+  getFinished(): Buffer | undefined {
+    const f = this.ssl.getFinished();
+    return f ? Buffer.from(f) : undefined;
+  }
+
+  /** verify_data of the peer's Finished message, or undefined before it arrived (node:tls). */
+  getPeerFinished(): Buffer | undefined {
+    const f = this.ssl.getPeerFinished();
+    return f ? Buffer.from(f) : undefined;
+  }
+
+  // ----------------------------------------------- transport passthrough
+
+  private get netSocket(): Partial<Socket> {
+    return this.transport as Partial<Socket>;
+  }
+
+  /** Passed to the transport (net.Socket). */
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.netSocket.setKeepAlive?.(enable, initialDelay);
+    return this;
+  }
+
+  /** Passed to the transport (net.Socket). */
+  setNoDelay(noDelay?: boolean): this {
+    this.netSocket.setNoDelay?.(noDelay);
+    return this;
+  }
+
+  /** Idle timeout of the transport; 'timeout' is re-emitted here. */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.netSocket.setTimeout?.(ms);
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+
+  /** Passed to the transport. */
+  ref(): this {
+    this.netSocket.ref?.();
+    return this;
+  }
+
+  /** Passed to the transport. */
+  unref(): this {
+    this.netSocket.unref?.();
+    return this;
+  }
+
+  /** net.Socket's destroySoon (used by node:http): end (close_notify), then destroy once flushed. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** The transport's address(). */
+  address(): ReturnType<Socket['address']> | Record<string, never> {
+    return this.netSocket.address?.() ?? {};
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.netSocket.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.netSocket.remotePort;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.netSocket.remoteFamily;
+  }
+
+  get localAddress(): string | undefined {
+    return this.netSocket.localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return this.netSocket.localPort;
+  }
+
+  /** Whether the transport is still connecting (net.Socket). */
+  get connecting(): boolean {
+    return this.netSocket.connecting === true;
+  }
+
+  /** Whether the transport is not connected yet (net.Socket `pending`). */
+  get pending(): boolean {
+    return this.netSocket.pending === true;
+  }
+}
