@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
+import { ChunkQueue, wake, type Waiter } from './chunk-queue.js';
 
 /** Default `writeHighWaterMark`: 64 KiB of ciphertext queued in the socket before `write` says retry. */
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 64 * 1024;
@@ -20,11 +21,6 @@ export interface SocketBioOptions {
    */
   readHighWaterMark?: number;
 }
-
-type Waiter = () => void;
-
-/** Queues below this many consumed slots are not worth compacting. */
-const COMPACT_MIN = 64;
 
 /**
  * A non-blocking BIO over a Node `net.Socket` (or any `stream.Duplex`), OpenSSL's BIO_s_socket
@@ -50,11 +46,8 @@ const COMPACT_MIN = 64;
 export class SocketBio implements WaitableBio {
   private readonly writeMark: number;
   private readonly readMark: number;
-  /** Received chunks; `chunks[first]` is the oldest, read from `offset`. */
-  private chunks: Uint8Array[] = [];
-  private first = 0;
-  private offset = 0;
-  private queued = 0;
+  /** Received chunks. */
+  private readonly queue = new ChunkQueue();
   private eof = false;
   private closed = false;
   private closedWithError = false;
@@ -89,19 +82,14 @@ export class SocketBio implements WaitableBio {
   /** Up to `max` received bytes (a view of one queued chunk), or BIO_RETRY / BIO_EOF / BIO_ERROR. */
   read(max: number): Uint8Array | typeof BIO_EOF | typeof BIO_RETRY | typeof BIO_ERROR {
     if (!(max >= 1)) throw new RangeError(`SocketBio.read: max must be at least 1 (got ${max})`);
-    if (this.queued === 0) {
+    const out = this.queue.take(max);
+    if (out === null) {
       if (this.failure || this.closedWithError) return BIO_ERROR;
       if (this.eof || this.closed) return BIO_EOF;
       return BIO_RETRY;
     }
-    const chunk = this.chunks[this.first]!;
-    const n = Math.min(max, chunk.length - this.offset);
-    const out = chunk.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    this.queued -= n;
-    if (this.offset === chunk.length) this.dropHead();
     // Hysteresis (resume at half the mark) so a steady reader does not pause/resume per record.
-    if (this.pausedByUs && this.queued <= this.readMark / 2) {
+    if (this.pausedByUs && this.queue.length <= this.readMark / 2) {
       this.pausedByUs = false;
       if (!this.socket.destroyed) this.socket.resume();
     }
@@ -122,7 +110,7 @@ export class SocketBio implements WaitableBio {
 
   /** Received bytes waiting to be read. */
   pending(): number {
-    return this.queued;
+    return this.queue.length;
   }
 
   // --------------------------------------------------------------- waiting
@@ -132,7 +120,7 @@ export class SocketBio implements WaitableBio {
    * error are already there, otherwise on the next 'data', 'end', 'error' or 'close'. Never rejects.
    */
   waitReadable(): Promise<void> {
-    if (this.queued > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
+    if (this.queue.length > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
     return new Promise<void>((resolve) => this.readWaiters.push(resolve));
   }
 
@@ -195,11 +183,9 @@ export class SocketBio implements WaitableBio {
       this.wakeAll();
       return;
     }
-    const bytes = chunk;
-    if (bytes.length === 0) return;
-    this.chunks.push(bytes);
-    this.queued += bytes.length;
-    if (!this.pausedByUs && this.queued > this.readMark) {
+    if (chunk.length === 0) return;
+    this.queue.push(chunk);
+    if (!this.pausedByUs && this.queue.length > this.readMark) {
       this.pausedByUs = true;
       this.socket.pause();
     }
@@ -244,26 +230,6 @@ export class SocketBio implements WaitableBio {
     wake(this.readWaiters);
     wake(this.writeWaiters);
   }
-
-  /** Drops the fully read oldest chunk; compacts the array now and then instead of shift() per chunk. */
-  private dropHead(): void {
-    this.offset = 0;
-    this.first++;
-    if (this.first === this.chunks.length) {
-      this.chunks = [];
-      this.first = 0;
-    } else if (this.first >= COMPACT_MIN && this.first * 2 >= this.chunks.length) {
-      this.chunks = this.chunks.slice(this.first);
-      this.first = 0;
-    }
-  }
-}
-
-/** Resolves and clears every waiter in the list. */
-function wake(list: Waiter[]): void {
-  if (list.length === 0) return;
-  const all = list.splice(0, list.length);
-  for (const resolve of all) resolve();
 }
 
 function positive(value: number, name: string): number {

@@ -1,0 +1,62 @@
+/** Queues below this many consumed slots are not worth compacting. */
+const COMPACT_MIN = 64;
+
+/**
+ * Received byte chunks waiting to be read, oldest first, for the BIOs over event-driven
+ * transports (SocketBio, StreamBio). `take(max)` hands out views of the queued chunks, never
+ * copies, and never more than `max` bytes (the Ssl reads records exactly).
+ */
+export class ChunkQueue {
+  /** `chunks[first]` is the oldest, read from `offset`. */
+  private chunks: Uint8Array[] = [];
+  private first = 0;
+  private offset = 0;
+  private queued = 0;
+
+  /** Bytes queued. */
+  get length(): number {
+    return this.queued;
+  }
+
+  /** Appends a chunk (kept by reference: the caller must not modify it afterwards). */
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.queued += bytes.length;
+  }
+
+  /** Up to `max` bytes from the oldest chunk (a view), or null when empty. */
+  take(max: number): Uint8Array | null {
+    if (this.queued === 0) return null;
+    const chunk = this.chunks[this.first]!;
+    const n = Math.min(max, chunk.length - this.offset);
+    const out = chunk.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    this.queued -= n;
+    if (this.offset === chunk.length) this.dropHead();
+    return out;
+  }
+
+  /** Drops the fully read oldest chunk; compacts the array now and then instead of shift() per chunk. */
+  private dropHead(): void {
+    this.offset = 0;
+    this.first++;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first >= COMPACT_MIN && this.first * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+}
+
+/** A pending `waitReadable()` / `waitWritable()`. */
+export type Waiter = () => void;
+
+/** Resolves and clears every waiter in the list. */
+export function wake(list: Waiter[]): void {
+  if (list.length === 0) return;
+  const all = list.splice(0, list.length);
+  for (const resolve of all) resolve();
+}
