@@ -265,8 +265,12 @@ export class Ssl {
     // S-16: once the peer's close_notify was seen, reads return 0 without touching the BIO.
     if (this.flags & SSL_RECEIVED_SHUTDOWN) return this.zeroReturn();
     for (;;) {
+      // Queued ciphertext goes out first when the wbio takes it. A full wbio must not stop the
+      // read, as in OpenSSL: the peer may only drain its side after reading ours, and two ends
+      // that both wait to write before they read would wait for each other forever. What is
+      // left is sent by the next write(), read() or shutdown().
       const flushed = this.flush();
-      if (flushed !== 1) return flushed;
+      if (flushed !== 1 && this.last.code !== SSL_ERROR_WANT_WRITE) return flushed;
       const ev = this.pull();
       if (ev === 'retry') return this.want(SSL_ERROR_WANT_READ);
       if (ev === 'eof') return this.unexpectedEof(false);
