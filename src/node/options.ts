@@ -127,34 +127,10 @@ export function contextFromOptions(options: CommonTlsOptions & { rejectUnauthori
   if (key !== undefined) settings.privateKey = key;
   if (options.ALPNProtocols) settings.alpnProtocols = [...options.ALPNProtocols];
   if (options.ignoreUnexpectedEof) settings.options = (settings.options ?? 0) | SSL_OP_IGNORE_UNEXPECTED_EOF;
-  checkVersions(options.minVersion, options.maxVersion);
+  if (options.minVersion) settings.minVersion = options.minVersion;
+  if (options.maxVersion) settings.maxVersion = options.maxVersion;
   if (role === 'server' && (cert === undefined || key === undefined) && !options.context?.certificate) {
     throw new TypeError('createServer: a server needs `cert` and `key` (or a `secureContext`)');
   }
-  const ctx = role === 'client' && options.rejectUnauthorized === false ? new RecordingVerifyContext(settings) : new SslContext(settings);
-  return withVersions(ctx, options.minVersion, options.maxVersion);
-}
-
-const VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.3'];
-
-function checkVersions(min: TlsVersion | undefined, max: TlsVersion | undefined): void {
-  for (const v of [min, max]) {
-    if (v !== undefined && !VERSIONS.includes(v)) throw new RangeError(`unsupported TLS version "${v}" (typessl speaks TLSv1.2 and TLSv1.3)`);
-  }
-  if (min !== undefined && max !== undefined && VERSIONS.indexOf(min) > VERSIONS.indexOf(max)) {
-    throw new RangeError(`minVersion ${min} is above maxVersion ${max}`);
-  }
-}
-
-/** Passes minVersion / maxVersion into each connection's engine settings. */
-function withVersions(ctx: SslContext, min: TlsVersion | undefined, max: TlsVersion | undefined): SslContext {
-  if (min === undefined && max === undefined) return ctx;
-  const base = ctx.engineConfig.bind(ctx);
-  ctx.engineConfig = (role, serverName) => {
-    const cfg = base(role, serverName);
-    if (min !== undefined) cfg.minVersion = min;
-    if (max !== undefined) cfg.maxVersion = max;
-    return cfg;
-  };
-  return ctx;
+  return role === 'client' && options.rejectUnauthorized === false ? new RecordingVerifyContext(settings) : new SslContext(settings);
 }

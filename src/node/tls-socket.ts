@@ -5,7 +5,7 @@ import { AsyncSsl, SslError, streamError } from '../ssl/async-ssl.js';
 import type { SslContext } from '../ssl/context.js';
 import type { Session } from '../ssl/session.js';
 import { Ssl } from '../ssl/ssl.js';
-import { contextFromOptions, verifyFailure, type CommonTlsOptions, type TlsVersion } from './options.js';
+import { contextFromOptions, verifyFailure, type CommonTlsOptions } from './options.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 
 /** Plaintext asked for per read: one full TLS record. */
@@ -105,7 +105,6 @@ export class TLSSocket extends Duplex {
 
   private readonly tls: AsyncSsl<SocketBio>;
   private readonly isServer: boolean;
-  private readonly versions: { min?: TlsVersion; max?: TlsVersion };
   private readonly onHandshakeError: TLSSocketOptions['onHandshakeError'];
   /** Settles when the handshake has finished (resolves false if it failed). */
   private readonly ready: Promise<boolean>;
@@ -124,9 +123,6 @@ export class TLSSocket extends Duplex {
     this.transport = transport;
     this.isServer = options.isServer === true;
     this.onHandshakeError = options.onHandshakeError;
-    this.versions = {};
-    if (options.minVersion) this.versions.min = options.minVersion;
-    if (options.maxVersion) this.versions.max = options.maxVersion;
     const ctx: SslContext = contextFromOptions(options, this.isServer ? 'server' : 'client');
     const ssl = new Ssl(ctx);
     this.ssl = ssl;
@@ -157,7 +153,6 @@ export class TLSSocket extends Duplex {
   private async handshake(): Promise<boolean> {
     try {
       await this.tls.handshake();
-      this.checkVersion();
     } catch (e) {
       const err = streamError(e);
       this.alertQueued = e instanceof SslError && e.alert?.direction === 'sent';
@@ -179,16 +174,6 @@ export class TLSSocket extends Duplex {
     this.emit(this.isServer ? 'secure' : 'secureConnect');
     void this.pump();
     return true;
-  }
-
-  /** minVersion / maxVersion are checked on the result too, so an engine that ignores them cannot go unnoticed. */
-  private checkVersion(): void {
-    const order = ['TLSv1.2', 'TLSv1.3'];
-    const got = order.indexOf(this.ssl.getVersion());
-    const { min, max } = this.versions;
-    if ((min && got < order.indexOf(min)) || (max && got > order.indexOf(max))) {
-      throw Object.assign(new Error(`negotiated ${this.ssl.getVersion()}, outside minVersion..maxVersion (${min ?? 'any'}..${max ?? 'any'})`), { code: 'ERR_TLS_PROTOCOL_VERSION' });
-    }
   }
 
   /** Emits 'session' for each TLS 1.3 ticket that arrived (client side). */

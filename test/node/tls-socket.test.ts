@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { connect, createServer, ERR_TLS_TRUNCATED, TLSSocket, type ConnectOptions, type Server, type ServerOptions } from '../../src/node/index.js';
 import { testCertificate } from '../helpers/memory-pair.js';
+import { collect } from '../helpers/collect.js';
 
 const cert = testCertificate();
 const serverTls = { cert: cert.certificatePem, key: cert.privateKeyPem };
@@ -19,16 +20,6 @@ async function listen(server: net.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as net.AddressInfo).port;
-}
-
-/** Collects everything a readable delivers until 'end' (rejects on 'error'). */
-function collect(s: TLSSocket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.once('end', () => resolve(Buffer.concat(parts)));
-    s.once('error', reject);
-  });
 }
 
 /** Resolves once the stream has emitted 'close' (at once if it already has). */

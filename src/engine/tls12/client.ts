@@ -344,6 +344,7 @@ export class Tls12Client implements HandshakeMachine {
     this.conn.sendCompatibilityCcs();
     this.conn.setWriteProtection(tls12Protections(this.conn, this.session).client);
     const verifyData = finishedVerifyData12(provider, this.suite.hash, master, 'client', this.conn.transcript.current());
+    this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.flushHandshake();
     this.state = 'wait_change_cipher_spec';
@@ -360,6 +361,7 @@ export class Tls12Client implements HandshakeMachine {
     if (!equalBytes(expected, fin.verifyData)) {
       throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'server Finished does not match the transcript');
     }
+    this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
     this.conn.handshakeComplete = true;
     this.state = 'traffic';

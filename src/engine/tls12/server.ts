@@ -272,10 +272,12 @@ export class Tls12Server implements HandshakeMachine {
     if (!equalBytes(expected, fin.verifyData)) {
       throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_DIGEST_CHECK_FAILED, 'client Finished does not match the transcript');
     }
+    this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
     this.conn.sendCompatibilityCcs();
     this.conn.setWriteProtection(tls12Protections(this.conn, session).server);
     const verifyData = finishedVerifyData12(provider, this.suite.hash, session.masterSecret, 'server', this.conn.transcript.current());
+    this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.flushHandshake();
     this.conn.handshakeComplete = true;
