@@ -138,8 +138,10 @@ async function bridge(port: number): Promise<{ url: string; close(): void }> {
     ws.on('message', (data: Buffer) => tcp.write(data));
     ws.on('close', () => tcp.end());
     tcp.on('data', (d) => ws.send(d));
-    tcp.on('end', () => ws.close(1000));
-    tcp.on('error', () => ws.close(1011));
+    // Like a simple proxy, any end of the TCP side (FIN, or a reset from a killed peer) closes the
+    // WebSocket normally: the TLS layer must still notice that no close_notify came.
+    tcp.on('error', () => undefined);
+    tcp.on('close', () => ws.close(1000));
   });
   return {
     url: `ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}/`,
