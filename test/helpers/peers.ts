@@ -1,6 +1,7 @@
 /**
  * Real TLS peers as child processes for the interop tests: `openssl s_server` / `s_client`
- * (OpenSSL 3.0 CLI) and node:tls (`node-tls-peer.ts`), all behind one {@link PeerProcess} shape.
+ * (OpenSSL 3.0 CLI), `gnutls-serv` / `gnutls-cli` (GnuTLS 3.7) and node:tls (`node-tls-peer.ts`),
+ * all behind one {@link PeerProcess} shape.
  *
  * Every peer keeps its **data channel** (stdin -> TLS, TLS -> stdout, binary-exact) apart from
  * its **diagnostic channel** (stderr, plus the `-msg`/`-trace` file for openssl). What that takes
@@ -135,6 +136,39 @@ export interface OpensslClientOptions extends OpensslCommonOptions {
    * (`-nocommands`); true is for tests that want openssl to key-update or renegotiate on cue.
    */
   commands?: boolean;
+}
+
+/** Options shared by the GnuTLS server and client starters. */
+export interface GnutlsCommonOptions {
+  /**
+   * GnuTLS priority string, e.g. `NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM`
+   * (default `NORMAL`). {@link gnutlsPriority} builds one from parts.
+   */
+  priority?: string;
+  /** ALPN protocols (`--alpn`, repeated). */
+  alpn?: string[];
+  /** More arguments, appended last. */
+  extraArgs?: string[];
+}
+
+/** Options of {@link startGnutlsServer}. */
+export interface GnutlsServerOptions extends GnutlsCommonOptions {
+  cert: string;
+  key: string;
+  /** How long to wait for the listening socket (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Options of {@link startGnutlsClient}. */
+export interface GnutlsClientOptions extends GnutlsCommonOptions {
+  /** Port on 127.0.0.1 to connect to. */
+  port: number;
+  /** SNI to send and the name to verify (`--sni-hostname`, `--verify-hostname`); `false` sends none. */
+  servername?: string | false;
+  /** Trust anchors (`--x509cafile`); without it the certificate is not checked (`--insecure`). */
+  caFile?: string;
+  /** Renegotiate right after the handshake (`--rehandshake`). */
+  rehandshake?: boolean;
 }
 
 /** Options of {@link startNodeTlsServer}. */
@@ -446,14 +480,19 @@ function commonOpensslArgs(o: OpensslCommonOptions, msgFile: string | undefined)
 }
 
 /**
- * Spawns `openssl` directly (no shell, so the pid is openssl's own), with a private temp dir
- * for the `-msgfile`. `buildArgs` gets the msg file path, or undefined when no dump is wanted.
+ * Spawns a tool directly (no shell, so the pid is the tool's own), with a private temp dir for
+ * its log file (openssl's `-msgfile`, gnutls-cli's `--logfile`). `buildArgs` gets the log file
+ * path, or undefined when no log file is wanted.
  */
-function spawnOpenssl(label: string, diag: OpensslDiag, buildArgs: (msgFile: string | undefined) => string[]): ChildPeer {
+function spawnTool(command: string, label: string, withLog: boolean, buildArgs: (logFile: string | undefined) => string[]): ChildPeer {
   const dir = mkdtempSync(join(tmpdir(), 'typessl-peer-'));
-  const msgFile = diag === 'none' ? undefined : join(dir, 'msg.log');
-  const child = spawn('openssl', buildArgs(msgFile), { stdio: ['pipe', 'pipe', 'pipe'] });
-  return new ChildPeer(label, child, dir, msgFile);
+  const logFile = withLog ? join(dir, 'msg.log') : undefined;
+  const child = spawn(command, buildArgs(logFile), { stdio: ['pipe', 'pipe', 'pipe'] });
+  return new ChildPeer(label, child, dir, logFile);
+}
+
+function spawnOpenssl(label: string, diag: OpensslDiag, buildArgs: (msgFile: string | undefined) => string[]): ChildPeer {
+  return spawnTool('openssl', label, diag !== 'none', buildArgs);
 }
 
 /** Polls until `peer` listens somewhere (returns the port) or gives up. */
@@ -512,6 +551,71 @@ async function ensureSpawned(peer: ChildPeer): Promise<void> {
   if (peer.pid > 0) return;
   await peer.exited;
   throw new Error(`${peer.name}: could not start\n${peer.describe()}`);
+}
+
+/** Parts of a GnuTLS priority string: versions, bulk ciphers, key exchanges and groups. */
+export interface GnutlsPriorityParts {
+  /** e.g. `['TLS1.2']` or `['TLS1.2', 'TLS1.3']`. */
+  versions?: string[];
+  /** e.g. `['AES-128-GCM']`, `['CHACHA20-POLY1305']`. */
+  ciphers?: string[];
+  /** TLS 1.2 key exchanges, e.g. `['ECDHE-ECDSA']`. */
+  kx?: string[];
+  /** e.g. `['X25519']`, `['SECP256R1']`. */
+  groups?: string[];
+}
+
+/** A GnuTLS priority string that keeps only the named parts of NORMAL. */
+export function gnutlsPriority(p: GnutlsPriorityParts): string {
+  let s = 'NORMAL';
+  if (p.versions) s += `:-VERS-ALL${p.versions.map((v) => `:+VERS-${v}`).join('')}`;
+  if (p.ciphers) s += `:-CIPHER-ALL${p.ciphers.map((c) => `:+${c}`).join('')}`;
+  if (p.kx) s += `:-KX-ALL${p.kx.map((k) => `:+${k}`).join('')}`;
+  if (p.groups) s += `:-GROUP-ALL${p.groups.map((g) => `:+GROUP-${g}`).join('')}`;
+  return s;
+}
+
+/**
+ * Starts `gnutls-serv --echo` with an ephemeral port (found in /proc, as for s_server). GnuTLS's
+ * server has no stdin data channel: it echoes every byte it receives back to the client, so a
+ * test checks both directions by comparing what comes back with what it sent. gnutls-serv binds
+ * the wildcard address (it has no bind option); tests only ever connect to 127.0.0.1. It serves
+ * until stopped.
+ */
+export async function startGnutlsServer(opts: GnutlsServerOptions): Promise<PeerProcess> {
+  const peer = spawnTool('gnutls-serv', 'gnutls-serv', false, () => {
+    const args = ['-p', '0', '--echo', '--x509certfile', opts.cert, '--x509keyfile', opts.key, '--priority', opts.priority ?? 'NORMAL'];
+    for (const a of opts.alpn ?? []) args.push('--alpn', a);
+    return [...args, ...(opts.extraArgs ?? [])];
+  });
+  try {
+    peer.port = await waitForListening(peer, opts.timeoutMs ?? DEFAULT_WAIT_MS);
+  } catch (err) {
+    await peer.stop();
+    throw err;
+  }
+  return peer;
+}
+
+/**
+ * Starts `gnutls-cli` connecting to 127.0.0.1:`port`: stdin -> TLS, TLS -> stdout (binary-exact);
+ * its informational output goes to a log file (`--logfile`), where "Handshake was completed"
+ * marks the handshake. stdin EOF makes it send close_notify and exit.
+ */
+export async function startGnutlsClient(opts: GnutlsClientOptions): Promise<PeerProcess> {
+  const peer = spawnTool('gnutls-cli', 'gnutls-cli', true, (logFile) => {
+    const args = ['-p', String(opts.port), '127.0.0.1', '--logfile', logFile!, '--priority', opts.priority ?? 'NORMAL'];
+    if (opts.servername === false) args.push('--disable-sni');
+    else if (opts.servername !== undefined) args.push('--sni-hostname', opts.servername, '--verify-hostname', opts.servername);
+    if (opts.caFile !== undefined) args.push('--x509cafile', opts.caFile);
+    else args.push('--insecure');
+    if (opts.rehandshake === true) args.push('--rehandshake');
+    for (const a of opts.alpn ?? []) args.push('--alpn', a);
+    return [...args, ...(opts.extraArgs ?? [])];
+  });
+  peer.port = opts.port;
+  await ensureSpawned(peer);
+  return peer;
 }
 
 /** Absolute path of the compiled peer program, next to this file in dist/. */

@@ -82,3 +82,20 @@ export async function exchange(tls: AsyncSsl, peer: PeerProcess, size = MiB): Pr
   assert.equal(sha(received), sha(down), 'peer -> typessl data intact');
   assert.equal(sha(peerGot.subarray(0, size)), sha(up), 'typessl -> peer data intact');
 }
+
+/**
+ * For echo peers (gnutls-serv --echo): sends `size` random bytes and reads them back while still
+ * sending, and checks the echo by SHA-256. The peer had to decrypt every byte to send it back, so
+ * both directions are checked. gnutls-serv's echo is text-only (it measures what it received with
+ * strlen and treats input starting with "**" as a command), so the random bytes travel as base64
+ * lines (76 characters and LF), which have neither NUL nor "*".
+ */
+export async function echoExchange(tls: AsyncSsl, size = MiB): Promise<void> {
+  const random = randomBytes(size);
+  const text = random.toString('base64').replace(/.{1,76}/g, '$&\n');
+  const up = Buffer.from(text, 'ascii');
+  const [, back] = await Promise.all([tls.write(up), readExactly(tls, up.length)]);
+  assert.equal(back.length, up.length, 'typessl received the whole echo');
+  assert.equal(sha(back), sha(up), 'typessl -> peer -> typessl data intact');
+  assert.equal(sha(Buffer.from(back.toString('ascii').replace(/\n/g, ''), 'base64')), sha(random), 'the random payload survived');
+}
