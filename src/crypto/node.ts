@@ -75,6 +75,7 @@ const AEAD_KEY_LENGTH: Readonly<Record<AeadAlgorithm, number>> = {
   'chacha20-poly1305': 32,
 };
 const TAG_LENGTH = 16;
+const EMPTY = new Uint8Array(0);
 const NONCE_LENGTH = 12;
 /** Hoisted so the hot path does not build an options object per record. */
 const CIPHER_OPTIONS = { authTagLength: TAG_LENGTH } as const;
@@ -120,20 +121,33 @@ class NodeAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array {
+    return this.sealJoined(nonce, aad, plaintext, EMPTY, prefix);
+  }
+
+  sealJoined(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, trailer: Uint8Array, prefix?: Uint8Array): Uint8Array {
     // GCM would silently accept any IV length, which would break interop rather than fail.
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
     const cipher = createAeadCipher(this.algorithm, this.key, nonce, CIPHER_OPTIONS);
     cipher.setAAD(aad);
     const start = prefix === undefined ? 0 : prefix.length;
-    const out = Buffer.allocUnsafe(start + plaintext.length + TAG_LENGTH);
+    const length = plaintext.length + trailer.length;
+    const out = Buffer.allocUnsafe(start + length + TAG_LENGTH);
     if (prefix !== undefined) out.set(prefix, 0);
+    // One output buffer: node:crypto cannot encrypt into it, so each piece is copied in once.
+    let at = start;
     const body = cipher.update(plaintext);
-    out.set(body, start);
+    out.set(body, at);
+    at += body.length;
+    if (trailer.length !== 0) {
+      const end = cipher.update(trailer);
+      out.set(end, at);
+      at += end.length;
+    }
     // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing, but copy it if it
     // ever does so the output can never be short.
     const rest = cipher.final();
-    if (rest.length !== 0) out.set(rest, start + body.length);
-    out.set(cipher.getAuthTag(), start + plaintext.length);
+    if (rest.length !== 0) out.set(rest, at);
+    out.set(cipher.getAuthTag(), start + length);
     return out;
   }
 

@@ -13,6 +13,16 @@ import {
 import type { SslContext } from './context.js';
 import { Ssl, type SslErrorInfo } from './ssl.js';
 
+/** Writes smaller than this are coalesced with neighbouring small writes into full records. */
+const COALESCE_BELOW = 16384;
+
+/** A small write waiting in a batch. */
+interface BatchItem {
+  data: Uint8Array;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /** Default `read()` size: one full TLS record of plaintext. */
 const DEFAULT_READ_SIZE = 16384;
 /**
@@ -112,6 +122,8 @@ class Lane {
 export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly readLane = new Lane();
   private readonly writeLane = new Lane();
+  /** The batch of small writes at the end of the write lane that new small writes may join. */
+  private openBatch: BatchItem[] | null = null;
 
   /**
    * Called after every step of the synchronous `Ssl` (each call of the retry loop), so an adapter
@@ -193,16 +205,27 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   read(max: number = DEFAULT_READ_SIZE): Promise<Uint8Array | null> {
     if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`read: max must be a positive integer (got ${max})`));
     return this.readLane.run(async () => {
-      // One buffer per call, reused across retries of the same SSL_read.
-      const buf = new Uint8Array(Math.min(max, Math.max(this.ssl.pending(), DEFAULT_READ_SIZE)));
-      const n = await this.drive(() => this.ssl.read(buf));
-      return n > 0 ? buf.subarray(0, n) : null;
+      // The decrypted bytes are handed over as they are (readView): no buffer is held while the
+      // connection is idle, and nothing is copied.
+      let data: Uint8Array | null = null;
+      await this.drive(() => {
+        const r = this.ssl.readView(max);
+        if (typeof r === 'number') return r;
+        data = r;
+        return r.length;
+      });
+      return data;
     });
   }
 
-  /** SSL_write until all of `data` is handed to the socket. */
+  /**
+   * SSL_write until all of `data` is handed to the socket. Writes may be issued without waiting for
+   * the previous ones (they are sent in call order): small writes queued behind each other are
+   * then coalesced into full records, as node:tls does, instead of one record each.
+   */
   write(data: Uint8Array): Promise<void> {
-    return this.writeLane.run(async () => {
+    if (data.length < COALESCE_BELOW && data.length > 0) return this.coalesced(data);
+    return this.writeJob(async () => {
       for (let at = 0; at < data.length; at += WRITE_SLICE) {
         const slice = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
         // After WANT_WRITE the same slice is passed again: the Ssl only flushes what it already made.
@@ -211,13 +234,72 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     });
   }
 
+  /** Queues a small write into the batch at the end of the write lane, opening one if needed. */
+  private coalesced(data: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const item = { data, resolve, reject };
+      if (this.openBatch) {
+        this.openBatch.push(item);
+        return;
+      }
+      const batch = [item];
+      // Set after writeJob (which closes any open batch), so later small writes join this one.
+      void this.writeJob(() => this.sendBatch(batch)).catch(() => {});
+      this.openBatch = batch;
+    });
+  }
+
+  /**
+   * Sends a batch of small writes, up to WRITE_SLICE bytes per SSL_write, until it is empty; writes
+   * that arrive meanwhile join it. Each write's promise settles once its bytes reached the socket.
+   */
+  private async sendBatch(batch: BatchItem[]): Promise<void> {
+    try {
+      while (batch.length > 0) {
+        let count = 0;
+        let bytes = 0;
+        while (count < batch.length && bytes + batch[count]!.data.length <= WRITE_SLICE) bytes += batch[count++]!.data.length;
+        const taken = batch.splice(0, count);
+        let joined: Uint8Array;
+        if (taken.length === 1) joined = taken[0]!.data;
+        else {
+          joined = new Uint8Array(bytes);
+          let at = 0;
+          for (const t of taken) {
+            joined.set(t.data, at);
+            at += t.data.length;
+          }
+        }
+        try {
+          await this.drive(() => this.ssl.write(joined));
+        } catch (e) {
+          for (const t of taken) t.reject(e);
+          throw e;
+        }
+        for (const t of taken) t.resolve();
+      }
+    } catch (e) {
+      // Writes still queued behind the failed one fail with it (the connection is broken).
+      for (const t of batch.splice(0)) t.reject(e);
+    } finally {
+      // Checked and closed with no await in between, so no write can join a finished batch.
+      if (this.openBatch === batch) this.openBatch = null;
+    }
+  }
+
+  /** Runs a write-side job in call order; later small writes must not join a batch queued before it. */
+  private writeJob<T>(job: () => Promise<T>): Promise<T> {
+    this.openBatch = null;
+    return this.writeLane.run(job);
+  }
+
   /**
    * One SSL_shutdown step, waited for: 0 after the first call has sent close_notify (the peer's has
    * not arrived), 1 once both close_notify alerts have been exchanged (or at once with quiet
    * shutdown). A second call waits for the peer's close_notify (S-9).
    */
   shutdown(): Promise<number> {
-    return this.writeLane.run(() => this.drive(() => this.ssl.shutdown()));
+    return this.writeJob(() => this.drive(() => this.ssl.shutdown()));
   }
 
   /**
@@ -238,7 +320,7 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
    * and waits until it has been handed to the socket.
    */
   keyUpdate(requestPeer: boolean): Promise<void> {
-    return this.writeLane.run(async () => {
+    return this.writeJob(async () => {
       let first = true;
       // Repeating keyUpdate() would queue a second KeyUpdate; after WANT_WRITE only the flush is
       // repeated, which SSL_do_handshake on an established connection is (as in OpenSSL).
@@ -257,7 +339,7 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /** Runs a job that neither reads nor writes may overlap with (the handshake does both). */
   private bothLanes<T>(job: () => Promise<T>): Promise<T> {
-    return this.readLane.run(() => this.writeLane.run(job));
+    return this.readLane.run(() => this.writeJob(job));
   }
 
   /**

@@ -82,6 +82,8 @@ export class Ssl {
   /** Decrypted application data not yet returned by read(). */
   private appData: Uint8Array[] = [];
   private appDataBytes = 0;
+  /** What the last readView took (handed over by readView itself). */
+  private lastView: Uint8Array | null = null;
   /** Length of a write() whose records are encrypted but not yet all flushed (retry semantics). */
   private pendingWriteLength = -1;
   /** A KeyUpdate we queued has not reached the wbio yet: OpenSSL counts that as "in init" (S-34). */
@@ -240,12 +242,25 @@ export class Ssl {
    * the peer has closed (getError: ZERO_RETURN) or on a failure, or -1 (see getError).
    */
   read(buf: Uint8Array): number {
-    return this.readInternal(buf, false);
+    return this.readInternal(buf, false, buf.length);
+  }
+
+  /**
+   * SSL_read without the copy: returns the decrypted bytes themselves, a view of at most `max`
+   * bytes from the oldest record that now belongs to the caller, instead of copying them into a
+   * caller's buffer. Otherwise as `read`: 0 or -1 (see getError) when there is no data.
+   */
+  readView(max: number): Uint8Array | number {
+    const n = this.readInternal(null, false, max);
+    if (n <= 0) return n;
+    const view = this.lastView!;
+    this.lastView = null;
+    return view;
   }
 
   /** SSL_peek: like read, but the data stays available for the next read. */
   peek(buf: Uint8Array): number {
-    return this.readInternal(buf, true);
+    return this.readInternal(buf, true, buf.length);
   }
 
   /** SSL_pending: decrypted bytes available to read without touching the BIO. */
@@ -253,15 +268,16 @@ export class Ssl {
     return this.appDataBytes;
   }
 
-  private readInternal(buf: Uint8Array, peek: boolean): number {
+  /** read/peek into `buf`, or (buf null) readView of at most `max` bytes. */
+  private readInternal(buf: Uint8Array | null, peek: boolean, max: number): number {
     const bad = this.begin();
     if (bad !== null) return bad;
     if (!this.conn?.handshakeComplete) {
       const r = this.handshakeStep();
       if (r !== 1) return r;
     }
-    if (buf.length === 0) return 0;
-    if (this.appDataBytes > 0) return this.takeAppData(buf, peek);
+    if (max === 0) return 0;
+    if (this.appDataBytes > 0) return this.take(buf, peek, max);
     // S-16: once the peer's close_notify was seen, reads return 0 without touching the BIO.
     if (this.flags & SSL_RECEIVED_SHUTDOWN) return this.zeroReturn();
     for (;;) {
@@ -283,13 +299,28 @@ export class Ssl {
       if (ev.kind === 'data') {
         this.appData.push(ev.data);
         this.appDataBytes += ev.data.length;
-        return this.takeAppData(buf, peek);
+        return this.take(buf, peek, max);
       }
       if (ev.kind === 'close_notify') {
         this.flags |= SSL_RECEIVED_SHUTDOWN;
         return this.zeroReturn();
       }
     }
+  }
+
+  private take(buf: Uint8Array | null, peek: boolean, max: number): number {
+    if (buf !== null) return this.takeAppData(buf, peek);
+    // No copy: hand out the head record's bytes (the engine made them fresh for us), as a plain
+    // Uint8Array view whatever array type the crypto provider produced (read() gives one too).
+    const head = this.appData[0]!;
+    const n = Math.min(head.length, max);
+    const view = new Uint8Array(head.buffer, head.byteOffset, n);
+    if (n === head.length) this.appData.shift();
+    else this.appData[0] = head.subarray(n);
+    this.appDataBytes -= view.length;
+    this.lastView = view;
+    this.last = NONE;
+    return view.length;
   }
 
   private takeAppData(buf: Uint8Array, peek: boolean): number {

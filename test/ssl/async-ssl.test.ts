@@ -430,3 +430,50 @@ test('SocketBio: write() takes at most the room below the high-water mark, never
     server.destroy();
   }
 });
+
+test('AsyncSsl.write: small writes issued without waiting are coalesced into full records, in call order with large writes and shutdown', async () => {
+  const c = await connectedPair();
+  try {
+    let records = 0;
+    c.server.ssl.setTrace((e) => {
+      if (e.direction === 'received' && e.content === 'application_data') records++;
+    });
+    const small = Array.from({ length: 256 }, (_, i) => randomBytes(1000 + (i % 24)));
+    const big = randomBytes(40_000);
+    const tail = Array.from({ length: 40 }, () => randomBytes(500));
+    const all = Buffer.concat([...small, big, ...tail]);
+    // Fire everything at once, as a stream user would; each promise settles when its bytes are sent.
+    const order: string[] = [];
+    const writes = [
+      ...small.map((d, i) => c.client.write(d).then(() => i === small.length - 1 && order.push('small'))),
+      c.client.write(big).then(() => order.push('big')),
+      ...tail.map((d, i) => c.client.write(d).then(() => i === tail.length - 1 && order.push('tail'))),
+      c.client.shutdown().then(() => order.push('shutdown')),
+    ];
+    const received = (async () => {
+      const chunks: Uint8Array[] = [];
+      for (let chunk = await c.server.read(); chunk !== null; chunk = await c.server.read()) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    })();
+    await Promise.all(writes);
+    const got = await received;
+    assert.equal(got.length, all.length);
+    assert.ok(got.equals(all), 'every byte arrives, in call order');
+    assert.deepEqual(order, ['small', 'big', 'tail', 'shutdown']);
+    // ~278 KB in 296 writes: one record per write would be 296 records; full records need ~20.
+    assert.ok(records <= 40, `expected coalesced records, got ${records}`);
+  } finally {
+    destroyAll(c);
+  }
+});
+
+test('AsyncSsl.write: a failed connection rejects every queued small write', async () => {
+  const c = await connectedPair();
+  try {
+    c.clientSocket.destroy();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => c.client.write(new Uint8Array(100))));
+    assert.ok(results.every((r) => r.status === 'rejected'), JSON.stringify(results.map((r) => r.status)));
+  } finally {
+    destroyAll(c);
+  }
+});

@@ -21,6 +21,16 @@ export interface RecordProtection {
   undoLastOpen(): void;
 }
 
+/** The one-byte trailers of unpadded records, per content type (never modified). */
+const TYPE_TRAILERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, t) => Uint8Array.of(t));
+
+/** TLSInnerPlaintext's tail: the content type, then `padding` zero bytes. */
+function innerTrailer(type: number, padding: number): Uint8Array {
+  const t = new Uint8Array(1 + padding);
+  t[0] = type;
+  return t;
+}
+
 /** Largest TLSInnerPlaintext (content + type byte + padding): 2^14 + 1 (RFC 8446 5.4). */
 const MAX_INNER_PLAINTEXT = 16384 + 1;
 
@@ -73,9 +83,6 @@ export class RecordProtection13 implements RecordProtection {
   /** Protects one record: returns the whole TLSCiphertext (header included). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     const innerLength = content.length + 1 + padding;
-    const inner = new Uint8Array(innerLength);
-    inner.set(content);
-    inner[content.length] = type;
     const length = innerLength + this.aead.tagLength;
     const h = this.header;
     h[0] = ContentType.application_data;
@@ -83,6 +90,14 @@ export class RecordProtection13 implements RecordProtection {
     h[2] = 0x03;
     h[3] = length >>> 8;
     h[4] = length & 0xff;
+    if (this.aead.sealJoined) {
+      // The content is encrypted where it is, followed by the type byte and padding: no copy.
+      const trailer = padding === 0 ? (TYPE_TRAILERS[type] ?? Uint8Array.of(type)) : innerTrailer(type, padding);
+      return this.aead.sealJoined(this.nextNonce(), h, content, trailer, h);
+    }
+    const inner = new Uint8Array(innerLength);
+    inner.set(content);
+    inner[content.length] = type;
     return this.aead.seal(this.nextNonce(), h, inner, h);
   }
 
