@@ -204,6 +204,14 @@ export class Connection {
     this.deframer.push(data);
   }
 
+  /**
+   * The transport has nothing more for now: the receive buffer is dropped if it holds no partial
+   * record, so idle connections stay small.
+   */
+  inputDrained(): void {
+    this.deframer.release();
+  }
+
   /** How many more bytes complete the next record (at least 1), so callers can read exactly. */
   bytesNeeded(): number {
     return this.deframer.needed();

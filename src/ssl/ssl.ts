@@ -762,7 +762,10 @@ export class Ssl {
       }
       const need = conn.bytesNeeded();
       const got = this.rbio!.read(need);
-      if (got === BIO_RETRY) return 'retry';
+      if (got === BIO_RETRY) {
+        conn.inputDrained();
+        return 'retry';
+      }
       if (got === BIO_EOF) return 'eof';
       if (got === BIO_ERROR || typeof got === 'number') return 'bio_error';
       conn.receive(got);

@@ -20,8 +20,10 @@ export const MAX_CIPHERTEXT_TLS12 = 16384 + 2048;
  * the buffer holds at most one partial record plus whatever the caller pushed at once, and is
  * compacted instead of concatenated, so memory stays bounded by the record size limit.
  */
+const EMPTY = new Uint8Array(0);
+
 export class Deframer {
-  private buf = new Uint8Array(0);
+  private buf = EMPTY;
   private start = 0;
   private end = 0;
   /** Records returned so far: the first one is judged differently when it is not TLS at all. */
@@ -50,7 +52,9 @@ export class Deframer {
       if (have + data.length <= this.buf.length && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const next = new Uint8Array(Math.max(have + data.length, Math.min(this.buf.length * 2, 1 << 20), 4096));
+        // Room for the whole record that is starting, if its header is here, so a record read as
+        // header then body (the Ssl reads exactly) is one allocation after release().
+        const next = new Uint8Array(Math.max(have + data.length, this.recordEnd(data), Math.min(this.buf.length * 2, 1 << 20), 256));
         next.set(this.buf.subarray(this.start, this.end));
         this.buf = next;
       }
@@ -59,6 +63,29 @@ export class Deframer {
     }
     this.buf.set(data, this.end);
     this.end += data.length;
+  }
+
+  /**
+   * Drops the buffer when it holds no partial record: called when the transport has nothing more
+   * for now, so an idle connection keeps no receive buffer (a record-sized one comes back with the
+   * next bytes). Like OpenSSL's SSL_MODE_RELEASE_BUFFERS.
+   */
+  release(): void {
+    if (this.start === this.end && this.buf.length > 0) {
+      this.buf = EMPTY;
+      this.start = 0;
+      this.end = 0;
+    }
+  }
+
+  /** Buffered bytes plus the rest of the record whose header is in `buffered + data`, when known and sane. */
+  private recordEnd(data: Uint8Array): number {
+    const have = this.end - this.start;
+    if (have + data.length < 5) return 0;
+    const at = (i: number): number => (i < have ? this.buf[this.start + i]! : data[i - have]!);
+    const length = (at(3) << 8) | at(4);
+    // A bogus length is refused by next(); do not allocate for it.
+    return length <= this.maxFragment ? 5 + length : 0;
   }
 
   /**
