@@ -12,7 +12,7 @@ import { AsyncSsl } from '../src/ssl/async-ssl.js';
 import type { SslContext } from '../src/ssl/context.js';
 import { Ssl } from '../src/ssl/ssl.js';
 import { PAIR_NODE, isTypessl, type Pair, type SuiteId } from './common.js';
-import { nodeConnect, nodeClientContext, nodeServerOptions, typesslAccept, typesslClientContext, typesslConnect, typesslServerContext, type Credentials } from './endpoints.js';
+import { nodeConnect, nodeClientContext, nodeServerOptions, typesslAccept, typesslClientContext, typesslConnect, typesslServerContext, type BenchConn, type Credentials } from './endpoints.js';
 
 export interface Capabilities {
   tls12Client: boolean;
@@ -52,15 +52,22 @@ async function nodeServer(suite: SuiteId, creds: Credentials): Promise<{ port: n
   };
 }
 
-async function probeTls12Client(creds: Credentials): Promise<boolean> {
-  const srv = await nodeServer(TLS12, creds);
+/** Whether a connection made by `connect` completes and negotiates TLS 1.2 (false on any failure). */
+async function negotiatesTls12(connect: () => Promise<BenchConn>, what: string): Promise<boolean> {
   try {
-    const c = await withTimeout(typesslConnect(typesslClientContext(TLS12, creds), srv.port), 'TLS 1.2 client probe');
+    const c = await withTimeout(connect(), what);
     const ok = c.version === 'TLSv1.2';
     c.destroy();
     return ok;
   } catch {
     return false;
+  }
+}
+
+async function probeTls12Client(creds: Credentials): Promise<boolean> {
+  const srv = await nodeServer(TLS12, creds);
+  try {
+    return await negotiatesTls12(() => typesslConnect(typesslClientContext(TLS12, creds), srv.port), 'TLS 1.2 client probe');
   } finally {
     srv.close();
   }
@@ -77,12 +84,7 @@ async function probeTls12Server(creds: Credentials): Promise<boolean> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
-    const c = await withTimeout(nodeConnect(nodeClientContext(TLS12, creds), (server.address() as net.AddressInfo).port), 'TLS 1.2 server probe');
-    const ok = c.version === 'TLSv1.2';
-    c.destroy();
-    return ok;
-  } catch {
-    return false;
+    return await negotiatesTls12(() => nodeConnect(nodeClientContext(TLS12, creds), (server.address() as net.AddressInfo).port), 'TLS 1.2 server probe');
   } finally {
     for (const s of sockets) s.destroy();
     server.close();
