@@ -122,7 +122,7 @@ class Lane {
 export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly readLane = new Lane();
   private readonly writeLane = new Lane();
-  /** The batch of small writes at the end of the write lane that new small writes may join. */
+  /** The batch of writes at the end of the write lane that new writes may join. */
   private openBatch: BatchItem[] | null = null;
 
   /**
@@ -220,22 +220,11 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /**
    * SSL_write until all of `data` is handed to the socket. Writes may be issued without waiting for
-   * the previous ones (they are sent in call order): small writes queued behind each other are
-   * then coalesced into full records, as node:tls does, instead of one record each.
+   * the previous ones (they are sent in call order, by one job): small writes queued behind each
+   * other are then coalesced into full records, as node:tls does, instead of one record each.
    */
   write(data: Uint8Array): Promise<void> {
-    if (data.length < COALESCE_BELOW && data.length > 0) return this.coalesced(data);
-    return this.writeJob(async () => {
-      for (let at = 0; at < data.length; at += WRITE_SLICE) {
-        const slice = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
-        // After WANT_WRITE the same slice is passed again: the Ssl only flushes what it already made.
-        await this.drive(() => this.ssl.write(slice));
-      }
-    });
-  }
-
-  /** Queues a small write into the batch at the end of the write lane, opening one if needed. */
-  private coalesced(data: Uint8Array): Promise<void> {
+    if (data.length === 0) return this.writeJob(async () => {});
     return new Promise<void>((resolve, reject) => {
       const item = { data, resolve, reject };
       if (this.openBatch) {
@@ -243,43 +232,52 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
         return;
       }
       const batch = [item];
-      // Set after writeJob (which closes any open batch), so later small writes join this one.
+      // Set after writeJob (which closes any open batch), so later writes join this one.
       void this.writeJob(() => this.sendBatch(batch)).catch(() => {});
       this.openBatch = batch;
     });
   }
 
   /**
-   * Sends a batch of small writes, up to WRITE_SLICE bytes per SSL_write, until it is empty; writes
-   * that arrive meanwhile join it. Each write's promise settles once its bytes reached the socket.
+   * Sends a batch of writes until it is empty; writes that arrive meanwhile join it. Runs of small
+   * writes are joined into one SSL_write of up to WRITE_SLICE bytes; a large write goes in slices
+   * of WRITE_SLICE as it is. Each write's promise settles once its bytes reached the socket.
    */
   private async sendBatch(batch: BatchItem[]): Promise<void> {
     try {
       while (batch.length > 0) {
+        const first = batch[0]!;
+        if (first.data.length >= COALESCE_BELOW) {
+          const data = first.data;
+          for (let at = 0; at < data.length; at += WRITE_SLICE) {
+            const slice = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
+            // After WANT_WRITE the same slice is passed again: the Ssl only flushes what it already made.
+            await this.drive(() => this.ssl.write(slice));
+          }
+          batch.shift();
+          first.resolve();
+          continue;
+        }
         let count = 0;
         let bytes = 0;
-        while (count < batch.length && bytes + batch[count]!.data.length <= WRITE_SLICE) bytes += batch[count++]!.data.length;
-        const taken = batch.splice(0, count);
+        while (count < batch.length && batch[count]!.data.length < COALESCE_BELOW && bytes + batch[count]!.data.length <= WRITE_SLICE) {
+          bytes += batch[count++]!.data.length;
+        }
         let joined: Uint8Array;
-        if (taken.length === 1) joined = taken[0]!.data;
+        if (count === 1) joined = first.data;
         else {
           joined = new Uint8Array(bytes);
           let at = 0;
-          for (const t of taken) {
-            joined.set(t.data, at);
-            at += t.data.length;
+          for (let i = 0; i < count; i++) {
+            joined.set(batch[i]!.data, at);
+            at += batch[i]!.data.length;
           }
         }
-        try {
-          await this.drive(() => this.ssl.write(joined));
-        } catch (e) {
-          for (const t of taken) t.reject(e);
-          throw e;
-        }
-        for (const t of taken) t.resolve();
+        await this.drive(() => this.ssl.write(joined));
+        for (const t of batch.splice(0, count)) t.resolve();
       }
     } catch (e) {
-      // Writes still queued behind the failed one fail with it (the connection is broken).
+      // The write in progress and those queued behind it fail together (the connection is broken).
       for (const t of batch.splice(0)) t.reject(e);
     } finally {
       // Checked and closed with no await in between, so no write can join a finished batch.
