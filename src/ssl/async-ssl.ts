@@ -122,6 +122,8 @@ class Lane {
 export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly readLane = new Lane();
   private readonly writeLane = new Lane();
+  /** Jobs queued or running on the read lane (a read may skip the lane only when there are none). */
+  private readsQueued = 0;
   /** The batch of writes at the end of the write lane that new writes may join. */
   private openBatch: BatchItem[] | null = null;
 
@@ -204,6 +206,15 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
    */
   read(max: number = DEFAULT_READ_SIZE): Promise<Uint8Array | null> {
     if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`read: max must be a positive integer (got ${max})`));
+    if (this.readsQueued === 0) {
+      // Fast path: nothing else is reading and a record is already here (the usual case in bulk
+      // transfer): no lane job and no retry loop for it. Anything else (WANT_READ, WANT_WRITE, the
+      // end, an error) goes the normal way, which repeats the call; a read that found nothing
+      // changes nothing, so repeating it is safe.
+      const r = this.ssl.readView(max);
+      if (typeof r !== 'number') return Promise.resolve(r);
+    }
+    this.readsQueued++;
     return this.readLane.run(async () => {
       // The decrypted bytes are handed over as they are (readView): no buffer is held while the
       // connection is idle, and nothing is copied.
@@ -215,6 +226,8 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
         return r.length;
       });
       return data;
+    }).finally(() => {
+      this.readsQueued--;
     });
   }
 
@@ -337,7 +350,10 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /** Runs a job that neither reads nor writes may overlap with (the handshake does both). */
   private bothLanes<T>(job: () => Promise<T>): Promise<T> {
-    return this.readLane.run(() => this.writeJob(job));
+    this.readsQueued++;
+    return this.readLane.run(() => this.writeJob(job)).finally(() => {
+      this.readsQueued--;
+    });
   }
 
   /**
