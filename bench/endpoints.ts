@@ -42,11 +42,13 @@ const SEND_HIGH_WATER_MARK = 256 * 1024;
 /** typessl context options for a suite; TLS 1.2 settings are passed as the version work defines them. */
 function typesslOptions(suite: SuiteId, impl: Impl): SslContextOptions {
   const s = suiteSpec(suite);
-  const base: SslContextOptions = { provider: impl === 'typessl-portable' ? portableCrypto : nodeCrypto, groups: 'X25519' };
+  // X25519 first (the key share every handshake uses); P-256 listed too because a TLS 1.2 server
+  // with a P-256 certificate needs the client to name that curve (RFC 8422 5.1).
+  const base: SslContextOptions = { provider: impl === 'typessl-portable' ? portableCrypto : nodeCrypto, groups: 'X25519:P-256' };
   if (s.version === 'TLSv1.3') return { ...base, ciphersuites: s.openSslName };
-  // TLS 1.2 options are not part of SslContextOptions until TLS 1.2 lands; the probe in
-  // capabilities.ts checks the negotiated version, so ignoring them cannot fake a TLS 1.2 figure.
-  return { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName } as SslContextOptions;
+  // The probe in capabilities.ts also checks the negotiated version, so a TLS 1.2 figure is
+  // always a real TLS 1.2 connection.
+  return { ...base, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cipherList: s.openSslName };
 }
 
 export function typesslServerContext(suite: SuiteId, creds: Credentials, impl: Impl = 'typessl'): SslContext {
@@ -131,8 +133,8 @@ export function typesslListen(onSocket: (s: net.Socket) => void): net.Server {
 function nodeVersionOptions(suite: SuiteId): tls.SecureContextOptions {
   const s = suiteSpec(suite);
   // `ciphersuites` is a real option of createSecureContext that @types/node 20 does not declare.
-  if (s.version === 'TLSv1.3') return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphersuites: s.openSslName, ecdhCurve: 'X25519' } as tls.SecureContextOptions;
-  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName, ecdhCurve: 'X25519' };
+  if (s.version === 'TLSv1.3') return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphersuites: s.openSslName, ecdhCurve: 'X25519:P-256' } as tls.SecureContextOptions;
+  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName, ecdhCurve: 'X25519:P-256' };
 }
 
 /** One shared client SecureContext, as an application would keep (node's fast path). */
