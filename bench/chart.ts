@@ -30,7 +30,7 @@ function escapeXml(s: string): string {
 export function renderChart(report: BenchReport): string {
   const figs = chartFigures(report.figures);
   const rowH = 20;
-  const labelW = 470;
+  const labelW = 610;
   const barW = 360;
   const top = 58;
   const maxRatio = Math.max(2, ...figs.map((f) => f.ratio ?? 0));
