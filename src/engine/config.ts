@@ -1,4 +1,6 @@
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { SuiteInfo } from '../crypto/suites.js';
+import type { ReceivedTicket } from './connection.js';
 import type { ClientHello, EncryptedExtensions, NewSessionTicket, ServerHello } from '../wire/messages.js';
 
 /** Protocol versions typessl speaks, in OpenSSL's spelling. */
@@ -31,6 +33,34 @@ export interface HandshakeHooks {
 
 /** A ticket the server sends after the handshake; `ticket` is opaque to the client. */
 export type TicketToSend = Omit<NewSessionTicket, 'extensions'> & { extensions?: NewSessionTicket['extensions'] };
+
+/** Client: what resuming a TLS 1.3 session needs (a ticket and what the session remembers). */
+export interface ResumptionOffer {
+  /** The ticket to offer, with its PSK; its suite's hash must be one of the offered suites'. */
+  ticket: ReceivedTicket;
+  /** The server certificates of the original session: the resumed connection's peer certificates. */
+  peerCertificates: Uint8Array[];
+}
+
+/** What a server-side PSK lookup is told about one offered identity. */
+export interface PskQuery {
+  /** The PskIdentity.identity (a ticket). */
+  identity: Uint8Array;
+  obfuscatedTicketAge: number;
+  /** The SNI of this ClientHello, if any. */
+  serverName: string | null;
+}
+
+/** Server: a PSK the lookup accepted. */
+export interface ResumablePsk {
+  psk: Uint8Array;
+  /** The original session's suite; only suites with the same hash can resume it (RFC 8446 4.2.11). */
+  suite: SuiteInfo;
+  /** The original session's peer certificates (the client's, if it sent one). */
+  peerCertificates: Uint8Array[];
+  /** Opaque to the engine: handed back in `Connection.resumedFrom`. */
+  state?: unknown;
+}
 
 /**
  * Everything the protocol engine needs to run one connection. `SslContext` builds it; tests may
@@ -91,6 +121,15 @@ export interface EngineConfig {
   hrrCookie?: boolean;
   /** Server: tickets to send after the handshake (the sessions layer provides these). */
   issueTickets?(resumptionMasterSecret: Uint8Array): TicketToSend[];
+  /** Client: a TLS 1.3 session to offer (pre_shared_key, psk_dhe_ke). Never sends early data. */
+  resumption?: ResumptionOffer;
+  /**
+   * Server: looks up an offered PSK identity (a ticket); null means "unknown, ignore it" and the
+   * handshake goes on in full. The binder is checked by the engine afterwards.
+   */
+  lookupPsk?(query: PskQuery): ResumablePsk | null;
+  /** Server: accept psk_ke, resumption without (EC)DHE (no forward secrecy). Default false. */
+  allowPskKe?: boolean;
   /** Server: cookie bytes for a HelloRetryRequest (default: a random 32-byte value). */
   makeCookie?(): Uint8Array;
   hooks?: HandshakeHooks;

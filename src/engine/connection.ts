@@ -43,6 +43,8 @@ export interface Negotiated {
   helloRetry: boolean;
   /** Whether the server asked us for a client certificate. */
   certificateRequested: boolean;
+  /** Whether the handshake resumed a session (a PSK was accepted). */
+  resumed: boolean;
 }
 
 /** A TLS 1.3 ticket received from the server, with the PSK it stands for. */
@@ -106,7 +108,10 @@ export class Connection {
     peerCertificates: [],
     helloRetry: false,
     certificateRequested: false,
+    resumed: false,
   };
+  /** Server: the `state` of the PSK the handshake resumed (see EngineConfig.lookupPsk). */
+  resumedFrom: unknown = null;
   /** Tickets received (client), newest last. */
   readonly tickets: ReceivedTicket[] = [];
   /** Optional observer for traces (`-msg`). */
@@ -268,6 +273,11 @@ export class Connection {
     }
     if (record.type === ContentType.change_cipher_spec) return this.handleCcs(content);
     if (!this.readProtection && type === ContentType.application_data) {
+      if (this.earlyDataSkipBudget > 0 && this.role === 'server' && !this.handshakeComplete) {
+        // 0-RTT data sent before the client read our HelloRetryRequest (RFC 8446 4.2.10).
+        this.earlyDataSkipBudget -= Math.min(this.earlyDataSkipBudget, record.fragment.length);
+        return this.noProgress('skipped early data');
+      }
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, 'application data before the handshake keys');
     }
 

@@ -40,6 +40,24 @@ export class Transcript {
   }
 
   /**
+   * Hash of everything added so far followed by `extra`, without adding it: the PSK binder hash
+   * over the truncated ClientHello (RFC 8446 4.2.11.2). Before `start()` the buffered messages are
+   * hashed with `algorithm`.
+   */
+  hashWith(extra: Uint8Array, algorithm: HashAlgorithm): Uint8Array {
+    if (this.hash) {
+      if (algorithm !== this.algorithm) throw new Error(`transcript runs ${this.algorithm}, not ${algorithm}`);
+      const h = this.hash.copy();
+      h.update(extra);
+      return h.digest();
+    }
+    const h = this.provider.createHash(algorithm);
+    for (const m of this.buffered) h.update(m);
+    h.update(extra);
+    return h.digest();
+  }
+
+  /**
    * RFC 8446 4.4.1: on HelloRetryRequest, ClientHello1 is replaced by
    * message_hash(254) || 00 00 Hash.length || Hash(ClientHello1).
    */

@@ -42,12 +42,24 @@ export const SSL_OP_IGNORE_UNEXPECTED_EOF = 1 << 7;
  * Fatal alerts still evict (RFC 5246 7.2, S-48). Uses a bit OpenSSL 3 leaves unassigned.
  */
 export const SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE = 1 << 11;
+/**
+ * SSL_OP_NO_TICKET: no stateless tickets. As in OpenSSL, a TLS 1.3 server then issues stateful
+ * tickets (the session ID and a nonce) and keeps the session in its cache (or the external store
+ * its callbacks reach); TLS 1.2 uses session IDs only.
+ */
+export const SSL_OP_NO_TICKET = 1 << 14;
 
 /** Session cache modes (SSL_CTX_set_session_cache_mode). */
 export const SSL_SESS_CACHE_OFF = 0x0000;
 export const SSL_SESS_CACHE_CLIENT = 0x0001;
 export const SSL_SESS_CACHE_SERVER = 0x0002;
 export const SSL_SESS_CACHE_BOTH = SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER;
+/** Server lookups skip the internal cache and go straight to the get-session callback. */
+export const SSL_SESS_CACHE_NO_INTERNAL_LOOKUP = 0x0100;
+/** New sessions are not kept in the internal cache (the new-session callback still runs). */
+export const SSL_SESS_CACHE_NO_INTERNAL_STORE = 0x0200;
+/** Both of the above: the external store is the only cache. */
+export const SSL_SESS_CACHE_NO_INTERNAL = SSL_SESS_CACHE_NO_INTERNAL_LOOKUP | SSL_SESS_CACHE_NO_INTERNAL_STORE;
 
 /** Verify modes (SSL_CTX_set_verify), OpenSSL's values. */
 export const SSL_VERIFY_NONE = 0x00;

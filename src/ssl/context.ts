@@ -10,15 +10,33 @@ import type { VerifyCallback, VerifyPolicy } from '../x509/verify.js';
 import {
   SSL_OP_IGNORE_UNEXPECTED_EOF,
   SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE,
+  SSL_OP_NO_TICKET,
   SSL_SESS_CACHE_BOTH,
+  SSL_SESS_CACHE_NO_INTERNAL,
   SSL_SESS_CACHE_SERVER,
   SSL_VERIFY_CLIENT_ONCE,
   SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
   SSL_VERIFY_NONE,
   SSL_VERIFY_PEER,
 } from './constants.js';
+import type { Session } from './session.js';
+import { sessionFromBytes, sessionToBytes } from './session-codec.js';
 import { SessionCache } from './session-cache.js';
+import { TicketKeys } from './ticket-keys.js';
 import { PeerVerifier, type VerificationSink } from './peer-verifier.js';
+
+/** OpenSSL's default number of TLS 1.3 tickets per handshake (SSL_CTX_set_num_tickets). */
+export const DEFAULT_NUM_TICKETS = 2;
+
+/** OpenSSL's session callbacks (SSL_CTX_sess_set_new_cb / _get_cb / _remove_cb). */
+export interface SessionCallbacks {
+  /** A new resumable session (client or server, per the cache mode): store it (`sessionToBytes`). */
+  newSession?: ((session: Session) => void) | null;
+  /** Server: a session ID or stateful ticket that the internal cache does not hold. */
+  getSession?: ((id: Uint8Array) => Session | null) | null;
+  /** A session was removed or must not be resumed any more (S-47): delete it from the store. */
+  removeSession?: ((session: Session) => void) | null;
+}
 
 /** Group names accepted in `groups` strings (OpenSSL's spellings). */
 const GROUP_NAMES: Record<string, number> = {
@@ -135,6 +153,14 @@ export interface SslContextOptions {
   sessionCacheSize?: number;
   /** Session lifetime in seconds (default 7200). */
   sessionTimeout?: number;
+  /** Server: TLS 1.3 tickets sent after each handshake (SSL_CTX_set_num_tickets; default 2, 0 for none). */
+  numTickets?: number;
+  /** Server: rotate the ticket key automatically once it is this many seconds old (default 0: only `rotateTicketKeys()`). */
+  ticketKeyRotation?: number;
+  /** Server: accept TLS 1.3 psk_ke resumption, without (EC)DHE and so without forward secrecy (default false). */
+  allowPskKe?: boolean;
+  /** Session callbacks for an external session store (see `setSessionCallbacks`). */
+  sessionCallbacks?: SessionCallbacks;
 }
 
 function parseGroups(spec: string | number[]): number[] {
@@ -216,6 +242,9 @@ export class SslContext {
    * OpenSSL's new-session and remove-session callbacks.
    */
   readonly sessionCache: SessionCache;
+  /** The keys sealing this server's stateless tickets (current + previous). */
+  readonly ticketKeys: TicketKeys;
+  private tickets: number;
 
   constructor(options: SslContextOptions = {}) {
     this.base = options;
@@ -241,6 +270,9 @@ export class SslContext {
     if (options.sessionCacheSize !== undefined) cacheOptions.sizeLimit = options.sessionCacheSize;
     if (options.sessionTimeout !== undefined) cacheOptions.timeout = options.sessionTimeout;
     this.sessionCache = new SessionCache(cacheOptions);
+    this.ticketKeys = new TicketKeys(this.provider, this.now, options.ticketKeyRotation ?? 0);
+    this.tickets = options.numTickets ?? DEFAULT_NUM_TICKETS;
+    if (options.sessionCallbacks) this.setSessionCallbacks(options.sessionCallbacks);
     if (options.certificate) this.useCertificateChain(options.certificate);
     if (options.privateKey) this.usePrivateKey(options.privateKey);
     if (options.ca !== undefined) this.addTrustedCertificates(options.ca);
@@ -427,8 +459,68 @@ export class SslContext {
    */
   setSessionCacheMode(mode: number): number {
     const previous = this.cacheMode;
-    this.cacheMode = mode & SSL_SESS_CACHE_BOTH;
+    this.cacheMode = mode & (SSL_SESS_CACHE_BOTH | SSL_SESS_CACHE_NO_INTERNAL);
     return previous;
+  }
+
+  /**
+   * The session callbacks (SSL_CTX_sess_set_new_cb, _get_cb, _remove_cb) in one call; a missing
+   * entry leaves that callback as it is, null removes it. A fleet of servers sharing one store:
+   * `newSession` writes `sessionToBytes(session)` under `session.idHex`, `getSession` reads it back
+   * with `sessionFromBytes`, `removeSession` deletes it. Stateless tickets need no store, only the
+   * same ticket keys on every server (`ticketKeys.setKeys`).
+   */
+  setSessionCallbacks(callbacks: SessionCallbacks): void {
+    if (callbacks.newSession !== undefined) this.sessionCache.onNewSession = callbacks.newSession;
+    if (callbacks.getSession !== undefined) this.sessionCache.onGetSession = callbacks.getSession;
+    if (callbacks.removeSession !== undefined) this.sessionCache.onRemoveSession = callbacks.removeSession;
+  }
+
+  /** SSL_CTX_set_num_tickets: TLS 1.3 tickets a server sends after each handshake. */
+  setNumTickets(n: number): void {
+    this.tickets = Math.max(0, Math.min(16, Math.floor(n)));
+  }
+
+  /** SSL_CTX_get_num_tickets. */
+  getNumTickets(): number {
+    return this.tickets;
+  }
+
+  /** Makes a new current ticket key; tickets under the old one still resume until the next rotation. */
+  rotateTicketKeys(): void {
+    this.ticketKeys.rotate();
+  }
+
+  /** SSL_CTX_set_timeout: lifetime in seconds of new sessions; returns the previous one. */
+  setTimeout(seconds: number): number {
+    const previous = this.sessionCache.timeout;
+    this.sessionCache.timeout = Math.max(0, Math.floor(seconds));
+    return previous;
+  }
+
+  /** Session bytes for an external store (secrets included). */
+  sessionToBytes(session: Session): Uint8Array {
+    return sessionToBytes(session, this.provider);
+  }
+
+  /** A session from `sessionToBytes` bytes; throws SessionFormatError for anything else. */
+  sessionFromBytes(bytes: Uint8Array): Session {
+    return sessionFromBytes(bytes, this.provider);
+  }
+
+  /** Whether a server issues stateful TLS 1.3 tickets (SSL_OP_NO_TICKET) instead of sealed ones. */
+  get statefulTickets(): boolean {
+    return (this.opts & SSL_OP_NO_TICKET) !== 0;
+  }
+
+  /** Whether psk_ke resumption is accepted. */
+  get allowPskKe(): boolean {
+    return this.base.allowPskKe === true;
+  }
+
+  /** The context's clock (milliseconds). */
+  clock(): number {
+    return this.now();
   }
 
   /** SSL_CTX_get_session_cache_mode. */

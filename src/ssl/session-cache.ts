@@ -29,6 +29,12 @@ export class SessionCache {
   onNewSession: ((session: Session) => void) | null = null;
   /** Called when a session is removed (OpenSSL remove_session_cb). */
   onRemoveSession: ((session: Session) => void) | null = null;
+  /**
+   * Called by a server when a session ID (or stateful ticket) is not in the internal cache
+   * (OpenSSL get_session_cb): return the session from an external store (see `sessionFromBytes`),
+   * or null. With `onNewSession` and `onRemoveSession` this lets many servers share one store.
+   */
+  onGetSession: ((id: Uint8Array) => Session | null) | null = null;
   /** Lifetime in seconds for new sessions. */
   timeout: number;
   private limit: number;
@@ -63,12 +69,40 @@ export class SessionCache {
    * SSL_CTX_add_session: caches `session` and calls `onNewSession`. A session already cached (same
    * ID) is kept as is and false is returned. A session that is not resumable is not cached.
    */
-  add(session: Session): boolean {
+  add(session: Session, storeInternally = true): boolean {
     if (!session.isResumable() || this.sessions.has(session.idHex)) return false;
-    this.trim(1);
-    this.sessions.set(session.idHex, session);
+    if (storeInternally) {
+      this.trim(1);
+      this.sessions.set(session.idHex, session);
+    }
     this.onNewSession?.(session);
     return true;
+  }
+
+  /**
+   * A server's lookup: the internal cache (unless `internal` is false), then `onGetSession`. A
+   * session from the callback that has expired or is not resumable is refused; one that is fine is
+   * copied into the internal cache when `storeInternally` (OpenSSL's default). Exceptions from the
+   * callback count as a miss.
+   */
+  lookup(id: Uint8Array, internal = true, storeInternally = true): Session | null {
+    if (internal) {
+      const hit = this.get(id);
+      if (hit) return hit;
+    }
+    if (!this.onGetSession) return null;
+    let found: Session | null;
+    try {
+      found = this.onGetSession(id);
+    } catch {
+      return null;
+    }
+    if (!found || found.isExpired(this.now()) || !found.isResumable() || hex(found.id) !== hex(id)) return null;
+    if (storeInternally && !this.sessions.has(found.idHex)) {
+      this.trim(1);
+      this.sessions.set(found.idHex, found);
+    }
+    return found;
   }
 
   /** The cached session with this ID (bytes or hex), or null. An expired session is removed instead. */

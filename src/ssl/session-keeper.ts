@@ -1,13 +1,15 @@
 import type { EngineConfig } from '../engine/config.js';
 import type { Connection } from '../engine/connection.js';
-import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_SERVER } from './constants.js';
+import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_SERVER } from './constants.js';
 import type { SslContext } from './context.js';
 import { Session } from './session.js';
+import { issueTickets, lookupPsk, resumptionOffer } from './tls13-tickets.js';
 
 /**
- * The session side of one `Ssl`: makes the `Session` when the handshake completes, notices the
- * TLS 1.3 tickets that arrive later, puts resumable sessions in the context's cache, and applies
- * OpenSSL's keep-or-evict rules (S-46 to S-49, D-5):
+ * The session side of one `Ssl`: offers the session given to `set()` (client), issues and redeems
+ * tickets (server), makes the `Session` when the handshake completes, notices the TLS 1.3 tickets
+ * that arrive later, puts resumable sessions in the context's cache, and applies OpenSSL's
+ * keep-or-evict rules (S-46 to S-49, D-5):
  *
  * - a fatal alert sent or received evicts the session at once (RFC 5246 7.2.2, S-48);
  * - `free()`/`clear()` of an established connection whose `SENT_SHUTDOWN` flag is clear evicts it
@@ -25,6 +27,8 @@ export class SessionKeeper {
   private issued = 0;
   /** Whether the current session has been evicted already (callbacks fire once). */
   private evicted = false;
+  /** The engine connection the session is made from. */
+  private conn: Connection | null = null;
 
   constructor(private readonly ctx: SslContext) {}
 
@@ -34,9 +38,8 @@ export class SessionKeeper {
   }
 
   /**
-   * SSL_set_session: the session a client will offer on its next handshake. Offering it on the
-   * wire comes with resumption (the sessions issue); until then the handshake is always full and
-   * replaces it with the new connection's session.
+   * SSL_set_session: the session a client offers on its next handshake. If the server does not
+   * resume it, the handshake is a full one and `get()` then returns the new connection's session.
    */
   set(session: Session | null): void {
     this.session = session;
@@ -44,9 +47,26 @@ export class SessionKeeper {
     this.evicted = false;
   }
 
-  /** Wraps the engine's ticket issuer so the server knows how many tickets its session has. */
-  instrument(cfg: EngineConfig): EngineConfig {
-    const inner = cfg.issueTickets;
+  /**
+   * Adds the session pieces to a new connection's engine settings: the client's offer; the
+   * server's ticket issuer (built in unless the context was given its own) and PSK lookup.
+   */
+  instrument(cfg: EngineConfig, role: 'client' | 'server'): EngineConfig {
+    if (role === 'client') {
+      const offer = this.own ? null : resumptionOffer(this.session, cfg);
+      if (offer) cfg.resumption = offer;
+    } else {
+      cfg.lookupPsk = (query) => lookupPsk(this.ctx, query);
+      if (this.ctx.allowPskKe) cfg.allowPskKe = true;
+    }
+    const inner =
+      cfg.issueTickets ??
+      (role === 'server'
+        ? () => {
+            const s = this.conn ? this.ensureSession(this.conn) : null;
+            return s ? issueTickets(this.ctx, s, this.ctx.getNumTickets(), this.issued) : [];
+          }
+        : undefined);
     if (inner) {
       cfg.issueTickets = (secret: Uint8Array) => {
         const tickets = inner(secret);
@@ -58,6 +78,16 @@ export class SessionKeeper {
     return cfg;
   }
 
+  /** The connection the session will be made from (set right after it is created). */
+  attach(conn: Connection): void {
+    this.conn = conn;
+  }
+
+  /** Whether the connection's handshake resumed a session (SSL_session_reused). */
+  reused(): boolean {
+    return this.conn?.negotiated.resumed === true;
+  }
+
   /**
    * Called after each record the engine processed: makes the session once the handshake is
    * complete, and caches it as soon as it is resumable (a server that issued a ticket; a client
@@ -65,6 +95,15 @@ export class SessionKeeper {
    */
   observe(conn: Connection): void {
     if (!conn.handshakeComplete) return;
+    const s = this.ensureSession(conn);
+    if (this.evicted || !s.isResumable()) return;
+    const mode = this.ctx.getSessionCacheMode();
+    const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
+    if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE));
+  }
+
+  /** The connection's own session, made on first use after the handshake completed. */
+  private ensureSession(conn: Connection): Session {
     if (!this.own) {
       const n = conn.negotiated;
       // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses).
@@ -77,20 +116,18 @@ export class SessionKeeper {
         suite: n.suite!,
         alpn: n.alpn,
         serverName: conn.role === 'client' ? (conn.config.serverName ?? null) : n.serverName,
+        // After resumption the engine carries the original session's peer certificates over.
         peerCertificates: n.peerCertificates,
         tickets: conn.tickets,
         createdAt: conn.config.now(),
         timeout: this.ctx.sessionCache.timeout,
+        resumptionSecret: conn.role === 'server' ? conn.resumptionSecret : null,
       });
       this.session.ticketsIssued = this.issued;
       this.own = true;
       this.evicted = false;
     }
-    const s = this.session!;
-    if (this.evicted || !s.isResumable()) return;
-    const mode = this.ctx.getSessionCacheMode();
-    const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
-    if (wanted) this.ctx.sessionCache.add(s);
+    return this.session!;
   }
 
   /** A fatal alert was sent or received: the session must never be resumed (S-48). */
@@ -117,6 +154,7 @@ export class SessionKeeper {
     this.own = false;
     this.issued = 0;
     this.evicted = false;
+    this.conn = null;
   }
 
   private evict(): boolean {

@@ -1,6 +1,9 @@
 import type { SuiteInfo } from '../crypto/suites.js';
 import type { ReceivedTicket } from '../engine/connection.js';
 
+/** RFC 8446 4.6.1: nobody keeps a TLS 1.3 ticket longer than seven days, whatever it says. */
+export const MAX_TICKET_LIFETIME = 604800;
+
 /** What a `Session` is made from (see `Session.fromConnection` in the Ssl's session keeper). */
 export interface SessionInit {
   /** Which side of the connection this session belongs to. */
@@ -22,21 +25,34 @@ export interface SessionInit {
   createdAt: number;
   /** Lifetime in seconds (OpenSSL SSL_SESSION_get_timeout). */
   timeout: number;
+  /** Server, TLS 1.3: the resumption_master_secret its tickets' PSKs are derived from. */
+  resumptionSecret?: Uint8Array | null;
   /**
    * TLS 1.2: whether the server gave the session a non-empty session ID (then `id` is that ID), which
    * makes it resumable by ID as in OpenSSL (`session_id_length > 0`).
    */
   hasServerSessionId?: boolean;
+  /** TLS 1.2: the master secret. */
+  masterSecret?: Uint8Array | null;
+  /** TLS 1.2: whether the master secret is an extended one (RFC 7627). */
+  extendedMasterSecret?: boolean;
+  /** TLS 1.2 client: the server's RFC 5077 ticket, if one was issued. */
+  ticket12?: Uint8Array | null;
+  /** TLS 1.2 client: the ticket's lifetime hint in seconds. */
+  ticketLifetimeHint?: number;
 }
 
 /**
  * The resumable state of one connection (OpenSSL `SSL_SESSION`): the negotiated parameters, the
- * peer's certificates and, for a TLS 1.3 client, the server's tickets.
+ * peer's certificates, and what resuming it takes: for a TLS 1.3 client the server's tickets (each
+ * with its PSK), for a TLS 1.3 server the resumption master secret its tickets derive from, for
+ * TLS 1.2 the master secret (and the client's RFC 5077 ticket).
  *
- * Resumption itself (offering a ticket and accepting a PSK) lands with the sessions issue; until
- * then a `Session` is what OpenSSL-style code inspects and caches: `isResumable()` follows
- * OpenSSL's rules, including "an unclean close or a fatal alert makes the session not resumable"
- * (S-46 to S-48).
+ * `toBytes()` / `Session.fromBytes()` (see session-codec.ts) let an application keep sessions in
+ * its own store. The bytes hold secrets: store them like keys.
+ *
+ * `isResumable()` follows OpenSSL's rules, including "an unclean close or a fatal alert makes the
+ * session not resumable" (S-46 to S-48).
  */
 export class Session {
   /** `client` or `server`. */
@@ -61,9 +77,21 @@ export class Session {
   timeout: number;
   /** Server: how many tickets were issued for this session. */
   ticketsIssued = 0;
+  /** Server, TLS 1.3: resumption_master_secret of the connection (the tickets' PSKs derive from it). */
+  readonly resumptionSecret: Uint8Array | null;
   /** TLS 1.2: the server gave this session a session ID (`id` is that ID). */
   readonly hasServerSessionId: boolean;
+  /** TLS 1.2: the master secret. */
+  readonly masterSecret: Uint8Array | null;
+  /** TLS 1.2: extended master secret (RFC 7627) was used. */
+  readonly extendedMasterSecret: boolean;
+  /** TLS 1.2 client: RFC 5077 ticket from the server. */
+  readonly ticket12: Uint8Array | null;
+  /** TLS 1.2 client: lifetime hint of `ticket12`, seconds. */
+  readonly ticketLifetimeHint: number;
   private resumableFlag = true;
+  /** Tickets already offered by a client (each is offered once while unused ones remain, RFC 8446 C.4). */
+  private readonly offered = new Set<ReceivedTicket>();
 
   constructor(init: SessionInit) {
     this.side = init.side;
@@ -76,7 +104,12 @@ export class Session {
     this.tickets = init.tickets;
     this.createdAt = init.createdAt;
     this.timeout = init.timeout;
+    this.resumptionSecret = init.resumptionSecret ?? null;
     this.hasServerSessionId = init.hasServerSessionId === true;
+    this.masterSecret = init.masterSecret ?? null;
+    this.extendedMasterSecret = init.extendedMasterSecret ?? false;
+    this.ticket12 = init.ticket12 ?? null;
+    this.ticketLifetimeHint = init.ticketLifetimeHint ?? 0;
   }
 
   /** The cache key as hex. */
@@ -89,13 +122,19 @@ export class Session {
   /**
    * SSL_SESSION_is_resumable: not marked unresumable, and there is something to resume with. A
    * TLS 1.3 client needs at least one ticket (S-20: a client that never reads the server's
-   * NewSessionTicket has nothing to resume); a server needs to have issued one.
+   * NewSessionTicket has nothing to resume); a TLS 1.3 server needs to have issued one; TLS 1.2
+   * needs the master secret (and, on the client, a session ID or a ticket).
    */
   isResumable(): boolean {
     if (!this.resumableFlag) return false;
-    // TLS 1.2: resumable by the server's session ID, as OpenSSL (session_id_length > 0).
-    if (this.version === 'TLSv1.2') return this.hasServerSessionId;
+    // TLS 1.2: resumable by the server's session ID (OpenSSL: session_id_length > 0) or a ticket.
+    if (this.version === 'TLSv1.2') return this.hasServerSessionId || this.ticket12 !== null;
     return this.side === 'client' ? this.tickets.length > 0 : this.ticketsIssued > 0;
+  }
+
+  /** Whether `notResumable()` has been called (for the codec). */
+  get markedNotResumable(): boolean {
+    return !this.resumableFlag;
   }
 
   /**
@@ -109,5 +148,26 @@ export class Session {
   /** Whether the session's lifetime has passed at `now` (milliseconds). */
   isExpired(now: number): boolean {
     return now >= this.createdAt + this.timeout * 1000;
+  }
+
+  /**
+   * Client, TLS 1.3: the ticket to offer at `now` among those whose PSK hash is in `hashes`: the
+   * newest one not yet offered, else the newest (as OpenSSL, a session may be resumed more than
+   * once). Expired tickets (their own lifetime, at most seven days) are never offered. The chosen
+   * ticket is remembered as offered.
+   */
+  pickTicket(now: number, hashes: ReadonlySet<string>): ReceivedTicket | null {
+    if (!this.isResumable()) return null;
+    let fresh: ReceivedTicket | null = null;
+    let any: ReceivedTicket | null = null;
+    for (const t of this.tickets) {
+      const lifetime = Math.min(t.lifetime, MAX_TICKET_LIFETIME) * 1000;
+      if (now - t.receivedAt >= lifetime || now < t.receivedAt - 60_000 || !hashes.has(t.suite.hash)) continue;
+      any = t;
+      if (!this.offered.has(t)) fresh = t;
+    }
+    const pick = fresh ?? any;
+    if (pick) this.offered.add(pick);
+    return pick;
   }
 }

@@ -202,7 +202,8 @@ export class Ssl {
       const sink = (r: CertificateVerifyResult | null): void => {
         this.verifyResult = r;
       };
-      const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName, sink, this.host)), this.role!);
+      const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName, sink, this.host), this.role!), this.role!);
+      this.sessions.attach(conn);
       conn.onTrace = this.traceObserver;
       conn.onKeyLog = this.keyLogObserver;
       this.conn = conn;
@@ -478,21 +479,18 @@ export class Ssl {
   }
 
   /**
-   * SSL_set_session: the session a client offers on its next handshake. Returns 1. Offering it on
-   * the wire arrives with session resumption (the sessions issue); until then every handshake is a
-   * full one and `getSession()` then returns the new connection's session.
+   * SSL_set_session: the session a client offers on its next handshake (TLS 1.3: one of its
+   * tickets, as pre_shared_key with psk_dhe_ke). Returns 1. Whether the server resumed it shows in
+   * `sessionReused()`; either way `getSession()` returns the new connection's session afterwards.
    */
   setSession(session: Session | null): number {
     this.sessions.set(session);
     return 1;
   }
 
-  /**
-   * SSL_session_reused: whether the handshake resumed a session. Always false for now: typessl
-   * does not resume sessions yet (that arrives with the sessions issue).
-   */
+  /** SSL_session_reused: whether the handshake resumed a session (no certificates were exchanged). */
   sessionReused(): boolean {
-    return false;
+    return this.sessions.reused();
   }
 
   // ---------------------------------------------------------------- errors

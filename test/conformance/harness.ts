@@ -169,6 +169,7 @@ export function makePair(options: PairOptions = {}): Pair {
   const pin = versionOptions(options.version ?? 'TLSv1.3');
   const serverOptions: SslContextOptions = { provider: nodeCrypto, certificate: cert.certificatePem, privateKey: cert.privateKeyPem, ...pin, ...options.server };
   if (options.tickets) serverOptions.issueTickets = ticketIssuer(options.tickets);
+  else serverOptions.numTickets ??= 0;
   const serverCtx = new SslContext(serverOptions);
   const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem, ...pin, ...options.client });
   const client = new Ssl(clientCtx);

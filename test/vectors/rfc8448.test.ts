@@ -280,6 +280,8 @@ for (const base of [nodeCrypto, portableCrypto]) {
       // Only P-256 is acceptable, so the client's X25519 share forces a HelloRetryRequest.
       groups: [NamedGroup.secp256r1],
       hrrCookie: true,
+      // The trace's server sends no NewSessionTicket.
+      numTickets: 0,
       makeCookie: () => hex(hrr.helloRetryRequestCookie),
       signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
       hooks: {

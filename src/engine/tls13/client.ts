@@ -10,11 +10,13 @@ import {
   decodeKeyShareHrr,
   decodeKeyShareServer,
   decodeRecordSizeLimit,
+  decodeSelectedPsk,
   decodeSupportedVersionsServer,
   decodeU16List,
   encodeAlpn,
   encodeCookie,
   encodeKeyShareClient,
+  encodeOfferedPsks,
   encodePskModes,
   encodeRecordSizeLimit,
   encodeServerNameList,
@@ -43,6 +45,8 @@ import { tls12ClientHelloExtensions } from '../tls12/common.js';
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
+import { binderTranscriptHash, obfuscatedTicketAge, patchBinders, pskBinder } from './psk.js';
+import type { ResumptionOffer } from '../config.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
 
 type State =
@@ -82,6 +86,8 @@ export class Tls13Client implements HandshakeMachine {
   private certificateRequest: { context: Uint8Array; schemes: number[] } | null = null;
   private peerKey: ReturnType<typeof leafPublicKey> | null = null;
   private ccsSent = false;
+  /** The session offered for resumption (dropped if a HelloRetryRequest picks another hash). */
+  private offer: ResumptionOffer | null = null;
 
   constructor(private readonly conn: Connection) {
     const provider = conn.config.provider;
@@ -95,6 +101,8 @@ export class Tls13Client implements HandshakeMachine {
     const cfg = this.conn.config;
     const groups = cfg.keyShareGroups ?? cfg.groups.slice(0, 1);
     this.shares = groups.map((g) => cfg.provider.generateKeyShare(g));
+    const offer = cfg.resumption;
+    if (offer && cfg.cipherSuites.some((id) => suiteInfo(id)?.hash === offer.ticket.suite.hash)) this.offer = offer;
     this.sendClientHello(null);
     this.conn.ccsAllowed = true;
     this.state = 'wait_server_hello';
@@ -116,6 +124,13 @@ export class Tls13Client implements HandshakeMachine {
     if (cfg.recordSizeLimit !== undefined) add(ExtensionType.record_size_limit, encodeRecordSizeLimit(cfg.recordSizeLimit));
     if (cookie) add(ExtensionType.cookie, encodeCookie(cookie));
     if (offer12) ext.push(...tls12ClientHelloExtensions());
+    // pre_shared_key goes last (RFC 8446 4.2.11); its binder is filled in once the hello is encoded.
+    const offer = this.offer;
+    const placeholder = offer ? [new Uint8Array(cfg.provider.hashLength(offer.ticket.suite.hash))] : [];
+    if (offer) {
+      const age = obfuscatedTicketAge(cfg.now(), offer.ticket.receivedAt, offer.ticket.ageAdd);
+      add(ExtensionType.pre_shared_key, encodeOfferedPsks({ identities: [{ identity: offer.ticket.ticket, obfuscatedTicketAge: age }], binders: placeholder }));
+    }
     let hello: ClientHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: this.random,
@@ -127,8 +142,14 @@ export class Tls13Client implements HandshakeMachine {
     if (cfg.hooks?.clientHello) hello = cfg.hooks.clientHello(hello);
     this.lastHello = hello;
     this.offeredExtensions = new Set(hello.extensions.map((e) => e.type));
-    this.lastHelloRaw = encodeClientHello(hello);
-    this.conn.sendHandshake(this.lastHelloRaw);
+    const encoded = encodeClientHello(hello);
+    if (offer && hello.extensions.at(-1)?.type === ExtensionType.pre_shared_key) {
+      const hash = offer.ticket.suite.hash;
+      const th = binderTranscriptHash(this.conn.transcript, hash, encoded, placeholder);
+      patchBinders(encoded, [pskBinder(cfg.provider, hash, offer.ticket.psk, th)]);
+    }
+    this.lastHelloRaw = encoded;
+    this.conn.sendHandshake(encoded);
   }
 
   handle(m: HandshakeMessage): void {
@@ -207,7 +228,17 @@ export class Tls13Client implements HandshakeMachine {
         throw illegal(`extension ${e.type} is not allowed in ServerHello`);
       }
     }
-    if (findExtension(sh.extensions, ExtensionType.pre_shared_key)) throw illegal('server selected a PSK that was not offered', Reason.SSL_R_UNSOLICITED_EXTENSION);
+    const pskExt = findExtension(sh.extensions, ExtensionType.pre_shared_key);
+    let psk: Uint8Array | undefined;
+    if (pskExt) {
+      if (!this.offer || !this.offeredExtensions.has(ExtensionType.pre_shared_key)) throw illegal('server selected a PSK that was not offered', Reason.SSL_R_UNSOLICITED_EXTENSION);
+      // RFC 8446 4.2.11: the index must be one we sent, and the suite must use the PSK's hash.
+      if (decodeSelectedPsk(pskExt.data) !== 0) throw illegal('server selected a PSK identity that was not offered', Reason.SSL_R_BAD_PSK_IDENTITY);
+      if (suite.hash !== this.offer.ticket.suite.hash) throw illegal('server resumed with a cipher suite of another hash', Reason.SSL_R_BAD_PSK);
+      psk = this.offer.ticket.psk;
+      this.conn.negotiated.resumed = true;
+      this.conn.negotiated.peerCertificates = this.offer.peerCertificates.slice();
+    }
     const ksExt = findExtension(sh.extensions, ExtensionType.key_share);
     if (!ksExt) throw new TlsFailure(AlertDescription.missing_extension, Reason.SSL_R_MISSING_EXTENSION, 'ServerHello has no key_share');
     const entry = decodeKeyShareServer(ksExt.data);
@@ -217,7 +248,7 @@ export class Tls13Client implements HandshakeMachine {
     this.conn.negotiated.group = entry.group;
 
     this.conn.transcript.add(m.raw);
-    const ks = new KeySchedule13(this.conn.config.provider, suite.hash);
+    const ks = new KeySchedule13(this.conn.config.provider, suite.hash, psk);
     this.conn.keySchedule = ks;
     ks.enterHandshake(shared);
     const secrets = ks.handshakeTrafficSecrets(this.conn.transcript.current());
@@ -253,6 +284,8 @@ export class Tls13Client implements HandshakeMachine {
       }
       this.shares = [this.conn.config.provider.generateKeyShare(group)];
     }
+    // A PSK whose hash differs from the suite the server chose cannot be used (RFC 8446 4.1.4).
+    if (this.offer && this.offer.ticket.suite.hash !== this.suite.hash) this.offer = null;
     // ClientHello1 becomes message_hash, then the HRR, then ClientHello2 (RFC 8446 4.4.1).
     this.conn.transcript.replaceWithMessageHash();
     this.conn.transcript.add(m.raw);
@@ -302,7 +335,8 @@ export class Tls13Client implements HandshakeMachine {
       }
     }
     this.conn.transcript.add(m.raw);
-    this.state = 'wait_certificate_or_request';
+    // A resumed handshake has no Certificate, CertificateVerify or CertificateRequest (RFC 8446 2.2, 4.3.2).
+    this.state = this.conn.negotiated.resumed ? 'wait_finished' : 'wait_certificate_or_request';
   }
 
   private onCertificateRequest(m: HandshakeMessage): void {

@@ -1,12 +1,14 @@
 import type { KeyShare } from '../../crypto/provider.js';
 import { schemesForKey } from '../../crypto/schemes.js';
 import { suiteInfo, type SuiteInfo } from '../../crypto/suites.js';
-import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from '../../wire/enums.js';
+import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, PskKeyExchangeMode } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import {
   decodeAlpn,
   decodeCookie,
   decodeKeyShareClient,
+  decodeOfferedPsks,
+  decodePskModes,
   decodeRecordSizeLimit,
   decodeServerNameList,
   decodeSupportedVersionsClient,
@@ -17,6 +19,7 @@ import {
   encodeKeyShareHrr,
   encodeKeyShareServer,
   encodeRecordSizeLimit,
+  encodeSelectedPsk,
   encodeSupportedVersionsServer,
   encodeU16List,
 } from '../../wire/extensions.js';
@@ -33,11 +36,13 @@ import {
   encodeNewSessionTicket,
   encodeServerHello,
 } from '../../wire/handshake.js';
-import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type EncryptedExtensions, type Extension, type HandshakeMessage, type KeyShareEntry, type ServerHello } from '../../wire/messages.js';
+import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type EncryptedExtensions, type Extension, type HandshakeMessage, type KeyShareEntry, type OfferedPsks, type ServerHello } from '../../wire/messages.js';
+import type { ResumablePsk } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { KeySchedule13 } from './key-schedule.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
 import type { PublicKey } from '../../crypto/provider.js';
+import { binderTranscriptHash, pskBinder } from './psk.js';
 
 type State =
   | 'wait_client_hello'
@@ -49,6 +54,8 @@ type State =
 
 /** Bound on rejected 0-RTT bytes we skip (we never accept early data yet). */
 const EARLY_DATA_SKIP_LIMIT = 16384 * 4;
+/** How many offered PSK identities the server looks up at most (each may cost a decryption). */
+const MAX_PSK_LOOKUPS = 4;
 
 function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): TlsFailure {
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
@@ -70,6 +77,10 @@ interface HelloFacts {
   recordSizeLimit: number | null;
   cookie: Uint8Array | null;
   earlyData: boolean;
+  /** The offered PSKs (pre_shared_key), if any. */
+  psk: OfferedPsks | null;
+  /** psk_key_exchange_modes (empty when absent). */
+  pskModes: number[];
 }
 
 /** The TLS 1.3 server handshake (RFC 8446 2, 4), full handshakes with (EC)DHE and certificates. */
@@ -152,6 +163,12 @@ export class Tls13Server implements HandshakeMachine {
     const alpn = exts.get(ExtensionType.application_layer_protocol_negotiation);
     const rsl = exts.get(ExtensionType.record_size_limit);
     const cookie = exts.get(ExtensionType.cookie);
+    const pskExt = exts.get(ExtensionType.pre_shared_key);
+    const modesExt = exts.get(ExtensionType.psk_key_exchange_modes);
+    // RFC 8446 4.2.9: a PSK offer without psk_key_exchange_modes is a protocol error.
+    if (pskExt && !modesExt) {
+      throw new TlsFailure(AlertDescription.missing_extension, Reason.SSL_R_MISSING_PSK_KEX_MODES_EXTENSION, 'ClientHello offers a PSK without psk_key_exchange_modes');
+    }
     return {
       hello,
       suite: suiteInfo(suiteId)!,
@@ -163,6 +180,8 @@ export class Tls13Server implements HandshakeMachine {
       recordSizeLimit: rsl ? decodeRecordSizeLimit(rsl.data) : null,
       cookie: cookie ? decodeCookie(cookie.data) : null,
       earlyData: exts.has(ExtensionType.early_data),
+      psk: pskExt ? decodeOfferedPsks(pskExt.data) : null,
+      pskModes: modesExt ? decodePskModes(modesExt.data) : [],
     };
   }
 
@@ -196,7 +215,15 @@ export class Tls13Server implements HandshakeMachine {
     // Key exchange: the first client share we support; otherwise ask for our preferred common group.
     const share = facts.shares.find((s) => cfg.groups.includes(s.group) && cfg.provider.supportsGroup(s.group));
     const wantCookie = cfg.hrrCookie === true;
-    if (!share || (wantCookie && !afterRetry)) {
+    const retryWanted = wantCookie && !afterRetry;
+    // Resumption: psk_ke (no (EC)DHE) only when configured and the client asks for it.
+    let resumed: { index: number; accepted: ResumablePsk } | null = null;
+    const dheOk = facts.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke);
+    if (facts.psk && !retryWanted && cfg.allowPskKe && facts.pskModes.includes(PskKeyExchangeMode.psk_ke) && (!dheOk || !share)) {
+      resumed = this.selectPsk(facts, m.raw);
+    }
+    const pskKe = resumed !== null;
+    if (!pskKe && (!share || retryWanted)) {
       if (afterRetry) throw illegal('no usable key share after HelloRetryRequest', Reason.SSL_R_BAD_KEY_SHARE);
       const common = share?.group ?? cfg.groups.find((g) => facts.groups.includes(g) && cfg.provider.supportsGroup(g));
       if (common === undefined) {
@@ -205,15 +232,19 @@ export class Tls13Server implements HandshakeMachine {
       this.conn.transcript.add(m.raw);
       return this.sendHelloRetryRequest(facts, share ? null : common, wantCookie);
     }
+    if (!pskKe && facts.psk && dheOk) resumed = this.selectPsk(facts, m.raw);
     this.conn.transcript.add(m.raw);
 
-    // Authentication: our key's schemes in the client's order of preference.
+    // Authentication: our key's schemes in the client's order of preference (none when resuming).
     const ck = cfg.certifiedKey;
-    if (!ck) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_CERTIFICATE_SET, 'the server has no certificate');
-    const ours = schemesForKey(ck.key).filter((s) => cfg.signatureSchemes.includes(s) && usableInTls13Handshake(s));
-    const scheme = facts.schemes.find((s) => ours.includes(s));
-    if (scheme === undefined) {
-      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, 'no signature scheme in common for the server key');
+    let scheme: number | undefined;
+    if (!resumed) {
+      if (!ck) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_CERTIFICATE_SET, 'the server has no certificate');
+      const ours = schemesForKey(ck.key).filter((s) => cfg.signatureSchemes.includes(s) && usableInTls13Handshake(s));
+      scheme = facts.schemes.find((s) => ours.includes(s));
+      if (scheme === undefined) {
+        throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, 'no signature scheme in common for the server key');
+      }
     }
 
     // ALPN (RFC 7301 3.2): our preference among the client's; no overlap is fatal.
@@ -225,29 +256,35 @@ export class Tls13Server implements HandshakeMachine {
     const negotiated = this.conn.negotiated;
     negotiated.alpn = alpn;
     negotiated.serverName = facts.serverName;
-    negotiated.group = share.group;
-    negotiated.signatureScheme = scheme;
+    negotiated.group = pskKe ? null : share!.group;
+    negotiated.signatureScheme = scheme ?? null;
+    if (resumed) {
+      negotiated.resumed = true;
+      negotiated.peerCertificates = resumed.accepted.peerCertificates.slice();
+      this.conn.resumedFrom = resumed.accepted.state ?? null;
+    }
     if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit - 1);
 
     // ServerHello.
-    const ourShare: KeyShare = cfg.provider.generateKeyShare(share.group);
-    const shared = ourShare.deriveSecret(share.keyExchange);
+    const ourShare: KeyShare | null = pskKe ? null : cfg.provider.generateKeyShare(share!.group);
+    const shared = ourShare ? ourShare.deriveSecret(share!.keyExchange) : new Uint8Array(cfg.provider.hashLength(this.suite.hash));
+    const shExtensions: Extension[] = [];
+    if (ourShare) shExtensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: ourShare.group, keyExchange: ourShare.publicKey }) });
+    shExtensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) });
+    if (resumed) shExtensions.push({ type: ExtensionType.pre_shared_key, data: encodeSelectedPsk(resumed.index) });
     let sh: ServerHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: cfg.provider.randomBytes(32),
       legacySessionIdEcho: facts.hello.legacySessionId,
       cipherSuite: this.suite.id,
       legacyCompressionMethod: 0,
-      extensions: [
-        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: share.group, keyExchange: ourShare.publicKey }) },
-        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
-      ],
+      extensions: shExtensions,
     };
     if (cfg.hooks?.serverHello) sh = cfg.hooks.serverHello(sh);
     this.conn.sendHandshake(encodeServerHello(sh));
     this.sendCompatibilityCcsOnce(facts.hello.legacySessionId);
 
-    const ks = new KeySchedule13(cfg.provider, this.suite.hash);
+    const ks = new KeySchedule13(cfg.provider, this.suite.hash, resumed?.accepted.psk);
     this.conn.keySchedule = ks;
     ks.enterHandshake(shared);
     const hs = ks.handshakeTrafficSecrets(this.conn.transcript.current());
@@ -268,11 +305,14 @@ export class Tls13Server implements HandshakeMachine {
     let ee: EncryptedExtensions = { extensions: eeExt };
     if (cfg.hooks?.encryptedExtensions) ee = cfg.hooks.encryptedExtensions(ee);
     this.conn.sendHandshake(encodeEncryptedExtensions(ee));
-    const askForCertificate = cfg.clientCertificates !== undefined;
+    const askForCertificate = !resumed && cfg.clientCertificates !== undefined;
     if (askForCertificate) this.sendCertificateRequest();
-    this.conn.sendHandshake(certificateMessage(ck.chain));
-    const signature = cfg.provider.sign(scheme, ck.key, certificateVerifyContent('server', this.conn.transcript.current()));
-    this.conn.sendHandshake(encodeCertificateVerify({ scheme, signature }));
+    if (!resumed) {
+      // A PSK handshake authenticates by the PSK: no Certificate or CertificateVerify (RFC 8446 2.2).
+      this.conn.sendHandshake(certificateMessage(ck!.chain));
+      const signature = cfg.provider.sign(scheme!, ck!.key, certificateVerifyContent('server', this.conn.transcript.current()));
+      this.conn.sendHandshake(encodeCertificateVerify({ scheme: scheme!, signature }));
+    }
     const verifyData = ks.finishedVerifyData(hs.server, this.conn.transcript.current());
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
@@ -355,8 +395,37 @@ export class Tls13Server implements HandshakeMachine {
     this.conn.sendHandshake(encodeServerHello(hrr));
     this.sendCompatibilityCcsOnce(facts.hello.legacySessionId);
     this.conn.ccsAllowed = true;
-    this.conn.earlyDataSkipBudget = 0;
+    // Early data the client sent with its first ClientHello is still skipped (RFC 8446 4.2.10).
     this.state = 'wait_client_hello_after_retry';
+  }
+
+  /**
+   * Looks the offered PSKs up in order and takes the first one the lookup knows whose hash fits the
+   * chosen suite. Unknown or foreign tickets are skipped (full handshake); the binder of the chosen
+   * one must verify, compared in constant time, or the handshake fails (RFC 8446 4.2.11).
+   */
+  private selectPsk(facts: HelloFacts, raw: Uint8Array): { index: number; accepted: ResumablePsk } | null {
+    const cfg = this.conn.config;
+    const offered = facts.psk;
+    if (!offered || !cfg.lookupPsk) return null;
+    const n = Math.min(offered.identities.length, MAX_PSK_LOOKUPS);
+    for (let i = 0; i < n; i++) {
+      const id = offered.identities[i]!;
+      let accepted: ResumablePsk | null;
+      try {
+        accepted = cfg.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, serverName: facts.serverName });
+      } catch {
+        accepted = null; // a failing session store is a cache miss, not a failed handshake
+      }
+      if (!accepted || accepted.suite.hash !== this.suite.hash) continue;
+      const th = binderTranscriptHash(this.conn.transcript, this.suite.hash, raw, offered.binders);
+      const expected = pskBinder(cfg.provider, this.suite.hash, accepted.psk, th);
+      if (!equalBytes(expected, offered.binders[i]!)) {
+        throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_BINDER_DOES_NOT_VERIFY, 'the PSK binder does not verify');
+      }
+      return { index: i, accepted };
+    }
+    return null;
   }
 
   /** RFC 8446 D.4: a server answers a compatibility-mode client (non-empty session ID) with one CCS. */

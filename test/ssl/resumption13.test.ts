@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nodeCrypto } from '../../src/crypto/node.js';
+import { ExtensionType, HandshakeType } from '../../src/wire/enums.js';
+import { decodeOfferedPsks } from '../../src/wire/extensions.js';
+import { SSL_OP_NO_TICKET, SSL_SENT_SHUTDOWN, SSL_RECEIVED_SHUTDOWN } from '../../src/ssl/constants.js';
+import type { SslContextOptions } from '../../src/ssl/context.js';
+import { SslContext } from '../../src/ssl/context.js';
+import type { Session } from '../../src/ssl/session.js';
+import { Ssl } from '../../src/ssl/ssl.js';
+import { MemoryBio } from '../../src/bio/memory.js';
+import { testCertificate } from '../helpers/memory-pair.js';
+import { SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE } from '../../src/ssl/constants.js';
+import type { TraceEvent } from '../../src/engine/connection.js';
+
+/** A client and a server context that connections are made from, like two long-lived processes. */
+export function contexts(clientOpts: SslContextOptions = {}, serverOpts: SslContextOptions = {}): { clientCtx: SslContext; serverCtx: SslContext } {
+  const cert = testCertificate();
+  return {
+    serverCtx: new SslContext({ provider: nodeCrypto, certificate: cert.certificatePem, privateKey: cert.privateKeyPem, ...serverOpts }),
+    clientCtx: new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem, ...clientOpts }),
+  };
+}
+
+interface Run {
+  client: Ssl;
+  server: Ssl;
+  /** Handshake message types each side received. */
+  clientSaw: number[];
+  serverSaw: number[];
+}
+
+/**
+ * One connection over memory BIOs: handshake, one message each way, bidirectional close_notify
+ * (so the client reads the tickets, S-20), free(). `session` is offered by the client.
+ */
+export function connectOnce(clientCtx: SslContext, serverCtx: SslContext, session: Session | null = null, serverName = 'localhost'): Run {
+  const client = new Ssl(clientCtx);
+  const server = new Ssl(serverCtx);
+  const c2s = new MemoryBio();
+  const s2c = new MemoryBio();
+  client.setBio(s2c, c2s);
+  server.setBio(c2s, s2c);
+  client.setConnectState();
+  server.setAcceptState();
+  client.setServerName(serverName);
+  if (session) client.setSession(session);
+  const clientSaw: number[] = [];
+  const serverSaw: number[] = [];
+  const watch = (into: number[]) => (e: TraceEvent) => {
+    if (e.direction === 'received' && e.content === 'handshake' && e.code !== undefined) into.push(e.code);
+  };
+  client.setTrace(watch(clientSaw));
+  server.setTrace(watch(serverSaw));
+  let c = 0;
+  let s = 0;
+  for (let i = 0; i < 20 && (c !== 1 || s !== 1); i++) {
+    if (c !== 1) c = client.doHandshake();
+    if (s !== 1) s = server.doHandshake();
+    for (const [ssl, r] of [[client, c], [server, s]] as const) {
+      if (r !== 1) {
+        const e = ssl.getError(r);
+        if (e !== SSL_ERROR_WANT_READ && e !== SSL_ERROR_WANT_WRITE) throw new Error(`handshake failed: ${JSON.stringify(ssl.getErrorInfo())}`);
+      }
+    }
+  }
+  assert.equal(c, 1, 'client handshake');
+  assert.equal(s, 1, 'server handshake');
+  const buf = new Uint8Array(64);
+  assert.equal(client.write(new TextEncoder().encode('ping')), 4);
+  assert.equal(server.read(buf), 4);
+  assert.equal(server.write(new TextEncoder().encode('pong')), 4);
+  assert.equal(client.read(buf), 4);
+  assert.equal(client.shutdown(), 0);
+  assert.equal(server.shutdown(), 0);
+  assert.equal(server.shutdown(), 1);
+  assert.equal(client.shutdown(), 1);
+  return { client, server, clientSaw, serverSaw };
+}
+
+function assertResumed(run: Run): void {
+  assert.equal(run.client.sessionReused(), true, 'client says resumed');
+  assert.equal(run.server.sessionReused(), true, 'server says resumed');
+  assert.ok(!run.clientSaw.includes(HandshakeType.certificate), 'no Certificate reached the client');
+  assert.ok(!run.clientSaw.includes(HandshakeType.certificate_verify), 'no CertificateVerify reached the client');
+}
+
+function assertFull(run: Run): void {
+  assert.equal(run.client.sessionReused(), false);
+  assert.equal(run.server.sessionReused(), false);
+  assert.ok(run.clientSaw.includes(HandshakeType.certificate));
+}
+
+test('TLS 1.3 stateless tickets: the second connection resumes; both sides agree; peer certificates carried over', () => {
+  const { clientCtx, serverCtx } = contexts();
+  const first = connectOnce(clientCtx, serverCtx);
+  assertFull(first);
+  const session = first.client.getSession()!;
+  assert.ok(session.isResumable());
+  assert.equal(session.tickets.length, 2, 'OpenSSL default: two tickets');
+  const second = connectOnce(clientCtx, serverCtx, session);
+  assertResumed(second);
+  const resumed = second.client.getSession()!;
+  assert.notEqual(resumed, session);
+  assert.deepEqual(resumed.peerCertificates, session.peerCertificates);
+  assert.ok(resumed.isResumable(), 'the resumed connection has tickets of its own');
+  // And again from the resumed connection's session.
+  assertResumed(connectOnce(clientCtx, serverCtx, resumed));
+});
+
+test('TLS 1.3 stateful tickets (SSL_OP_NO_TICKET): resumed from the server cache; eviction kills them', () => {
+  const { clientCtx, serverCtx } = contexts({}, { options: SSL_OP_NO_TICKET });
+  const first = connectOnce(clientCtx, serverCtx);
+  assert.equal(serverCtx.sessionCache.size, 1);
+  const session = first.client.getSession()!;
+  assert.equal(session.tickets[0]!.ticket.length, 33, 'session ID and a one-byte nonce');
+  assertResumed(connectOnce(clientCtx, serverCtx, session));
+  serverCtx.sessionCache.flush(Infinity);
+  assertFull(connectOnce(clientCtx, serverCtx, session));
+});
+
+test('TLS 1.3: each ticket is offered once while unused ones remain, then reused (RFC 8446 C.4)', () => {
+  const offered: string[] = [];
+  const { clientCtx, serverCtx } = contexts({
+    hooks: {
+      clientHello(hello) {
+        const psk = hello.extensions.find((e) => e.type === ExtensionType.pre_shared_key);
+        if (psk) offered.push(Buffer.from(decodeOfferedPsks(psk.data).identities[0]!.identity).toString('hex'));
+        return hello;
+      },
+    },
+  });
+  const session = connectOnce(clientCtx, serverCtx).client.getSession()!;
+  for (let i = 0; i < 3; i++) assertResumed(connectOnce(clientCtx, serverCtx, session));
+  assert.equal(offered.length, 3);
+  assert.notEqual(offered[0], offered[1], 'the second connection uses the other ticket');
+  assert.ok(offered[2] === offered[0] || offered[2] === offered[1], 'with none unused left, one is offered again');
+  assert.deepEqual(new Set(offered.slice(0, 2)), new Set(session.tickets.map((t) => Buffer.from(t.ticket).toString('hex'))));
+});
+
+test('TLS 1.3: a session is not offered to another server name, nor after its tickets expired', () => {
+  let now = 1_700_000_000_000;
+  const { clientCtx, serverCtx } = contexts({ now: () => now }, { now: () => now, sessionTimeout: 100 });
+  const session = connectOnce(clientCtx, serverCtx).client.getSession()!;
+  assertFull(connectOnce(clientCtx, serverCtx, session, 'other.example'));
+  now += 101_000;
+  assertFull(connectOnce(clientCtx, serverCtx, session));
+});
+
+test('TLS 1.3: numTickets 0 issues none; the client session is then not resumable', () => {
+  const { clientCtx, serverCtx } = contexts({}, { numTickets: 0 });
+  const first = connectOnce(clientCtx, serverCtx);
+  assert.equal(first.client.getSession()!.isResumable(), false);
+});
+
+test('TLS 1.3: after HelloRetryRequest the binder is recomputed and the session still resumes', () => {
+  const { clientCtx, serverCtx } = contexts({ groups: 'X25519:P-256' }, { groups: 'P-256' });
+  const first = connectOnce(clientCtx, serverCtx);
+  assert.equal(first.client.getNegotiated()!.helloRetry, true);
+  const second = connectOnce(clientCtx, serverCtx, first.client.getSession()!);
+  assert.equal(second.client.getNegotiated()!.helloRetry, true);
+  assertResumed(second);
+});
+
+test('TLS 1.3: setShutdown(SENT|RECEIVED) before free() keeps the session (S-46 idiom)', () => {
+  const { clientCtx, serverCtx } = contexts({}, { options: SSL_OP_NO_TICKET });
+  const run = connectOnce(clientCtx, serverCtx);
+  run.client.setShutdown(SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  run.client.free();
+  assertResumed(connectOnce(clientCtx, serverCtx, run.client.getSession()));
+});
+
+test('TLS 1.3: a fatal alert evicts both sides\' sessions; the server no longer honours its stateful tickets (S-48)', () => {
+  const { clientCtx, serverCtx } = contexts({}, { options: SSL_OP_NO_TICKET });
+  const removed: Session[] = [];
+  serverCtx.setSessionCallbacks({ removeSession: (s) => removed.push(s) });
+  const p = memoryPairFrom(clientCtx, serverCtx);
+  p.handshake();
+  // The client reads the tickets, then the server receives a record it cannot open.
+  assert.equal(p.client.read(new Uint8Array(16)), -1);
+  const clientSession = p.client.getSession()!;
+  assert.ok(clientSession.isResumable());
+  p.serverIn.write(Uint8Array.of(23, 3, 3, 0, 20, ...new Uint8Array(20)));
+  assert.equal(p.server.read(new Uint8Array(16)), -1);
+  assert.equal(p.server.getErrorInfo()?.reason, 'SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
+  assert.equal(removed.length, 1, 'remove callback fired');
+  assert.equal(removed[0]!.isResumable(), false);
+  assert.equal(serverCtx.sessionCache.size, 0);
+  // The client still holds its tickets, but the server's half is gone: full handshake.
+  assertFull(connectOnce(clientCtx, serverCtx, clientSession));
+});
+
+/** A memory pair over existing contexts (the shared helper makes its own). */
+function memoryPairFrom(clientCtx: SslContext, serverCtx: SslContext) {
+  const client = new Ssl(clientCtx);
+  const server = new Ssl(serverCtx);
+  const clientIn = new MemoryBio();
+  const serverIn = new MemoryBio();
+  client.setBio(clientIn, serverIn);
+  server.setBio(serverIn, clientIn);
+  client.setConnectState();
+  server.setAcceptState();
+  client.setServerName('localhost');
+  return {
+    client,
+    server,
+    clientIn,
+    serverIn,
+    handshake(): void {
+      let c = 0;
+      let s = 0;
+      for (let i = 0; i < 20 && (c !== 1 || s !== 1); i++) {
+        if (c !== 1) c = client.doHandshake();
+        if (s !== 1) s = server.doHandshake();
+      }
+      assert.equal(c, 1);
+      assert.equal(s, 1);
+    },
+  };
+}
