@@ -265,7 +265,7 @@ export class SslContext {
     this.verifyDepth = options.verifyDepth ?? 100;
     this.quiet = options.quietShutdown === true;
     this.opts = options.options ?? 0;
-    this.cacheMode = (options.sessionCacheMode ?? SSL_SESS_CACHE_SERVER) & SSL_SESS_CACHE_BOTH;
+    this.cacheMode = (options.sessionCacheMode ?? SSL_SESS_CACHE_SERVER) & (SSL_SESS_CACHE_BOTH | SSL_SESS_CACHE_NO_INTERNAL);
     const cacheOptions: ConstructorParameters<typeof SessionCache>[0] = { now: this.now };
     if (options.sessionCacheSize !== undefined) cacheOptions.sizeLimit = options.sessionCacheSize;
     if (options.sessionTimeout !== undefined) cacheOptions.timeout = options.sessionTimeout;

@@ -27,6 +27,8 @@ export class SessionKeeper {
   private issued = 0;
   /** Whether the current session has been evicted already (callbacks fire once). */
   private evicted = false;
+  /** Whether the current session went to the cache (and the new-session callback) already. */
+  private added = false;
   /** The engine connection the session is made from. */
   private conn: Connection | null = null;
 
@@ -96,10 +98,11 @@ export class SessionKeeper {
   observe(conn: Connection): void {
     if (!conn.handshakeComplete) return;
     const s = this.ensureSession(conn);
-    if (this.evicted || !s.isResumable()) return;
+    if (this.evicted || this.added || !s.isResumable()) return;
     const mode = this.ctx.getSessionCacheMode();
     const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
     if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE));
+    this.added = true;
   }
 
   /** The connection's own session, made on first use after the handshake completed. */
@@ -126,6 +129,7 @@ export class SessionKeeper {
       this.session.ticketsIssued = this.issued;
       this.own = true;
       this.evicted = false;
+      this.added = false;
     }
     return this.session!;
   }
