@@ -20,10 +20,12 @@ export type {
 } from './crypto/provider.js';
 export { suiteInfo, suiteByName, TLS13_SUITES, type SuiteInfo } from './crypto/suites.js';
 export * from './ssl/constants.js';
-export { SslContext, type SslContextOptions } from './ssl/context.js';
+export { SslContext, type SslContextOptions, type SessionCallbacks, DEFAULT_NUM_TICKETS } from './ssl/context.js';
 export { Ssl, type SslErrorInfo, type VerifyInfo } from './ssl/ssl.js';
 export { Session } from './ssl/session.js';
 export { SessionCache, type SessionCacheOptions } from './ssl/session-cache.js';
+export { sessionToBytes, sessionFromBytes, SessionFormatError, SESSION_FORMAT_VERSION } from './ssl/session-codec.js';
+export { TicketKeys, TICKET_KEY_LENGTH } from './ssl/ticket-keys.js';
 export { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from './bio/bio.js';
 export { MemoryBio } from './bio/memory.js';
 export { BioPair, BioPairHalf } from './bio/pair.js';

@@ -246,9 +246,49 @@ export function SSL_set_session(ssl: Ssl, session: Session | null): number {
   return ssl.setSession(session);
 }
 
-/** SSL_session_reused: 1 if the handshake resumed a session (always 0 until resumption lands). */
+/** SSL_session_reused: 1 if the handshake resumed a session. */
 export function SSL_session_reused(ssl: Ssl): number {
   return int(ssl.sessionReused());
+}
+
+/** SSL_CTX_sess_set_new_cb: called with each new resumable session (per the cache mode). */
+export function SSL_CTX_sess_set_new_cb(ctx: SslContext, cb: ((session: Session) => void) | null): void {
+  ctx.setSessionCallbacks({ newSession: cb });
+}
+
+/** SSL_CTX_sess_set_get_cb: a server's lookup of a session ID the internal cache lacks. */
+export function SSL_CTX_sess_set_get_cb(ctx: SslContext, cb: ((id: Uint8Array) => Session | null) | null): void {
+  ctx.setSessionCallbacks({ getSession: cb });
+}
+
+/** SSL_CTX_sess_set_remove_cb: called when a session is removed or made not resumable. */
+export function SSL_CTX_sess_set_remove_cb(ctx: SslContext, cb: ((session: Session) => void) | null): void {
+  ctx.setSessionCallbacks({ removeSession: cb });
+}
+
+/** SSL_CTX_set_num_tickets: TLS 1.3 tickets per handshake; returns 1. */
+export function SSL_CTX_set_num_tickets(ctx: SslContext, n: number): number {
+  ctx.setNumTickets(n);
+  return 1;
+}
+
+/** SSL_CTX_set_timeout: session lifetime in seconds; returns the previous one. */
+export function SSL_CTX_set_timeout(ctx: SslContext, seconds: number): number {
+  return ctx.setTimeout(seconds);
+}
+
+/** i2d_SSL_SESSION: the session as bytes (typessl's own versioned format, not OpenSSL's DER). */
+export function i2d_SSL_SESSION(session: Session, ctx: SslContext): Uint8Array {
+  return ctx.sessionToBytes(session);
+}
+
+/** d2i_SSL_SESSION: a session from `i2d_SSL_SESSION` bytes, or null when they are not one. */
+export function d2i_SSL_SESSION(bytes: Uint8Array, ctx: SslContext): Session | null {
+  try {
+    return ctx.sessionFromBytes(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** SSL_SESSION_is_resumable: 0 or 1. */

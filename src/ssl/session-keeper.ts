@@ -109,8 +109,10 @@ export class SessionKeeper {
   private ensureSession(conn: Connection): Session {
     if (!this.own) {
       const n = conn.negotiated;
-      // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses).
-      const serverId = n.version === 'TLSv1.2' && conn.tls12 !== null && conn.tls12.sessionId.length > 0 ? conn.tls12.sessionId : null;
+      // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses); an
+      // empty one leaves nothing to resume by ID. TLS 1.3: a random cache key.
+      const t12 = n.version === 'TLSv1.2' ? conn.tls12 : null;
+      const serverId = t12 && t12.sessionId.length > 0 ? t12.sessionId.slice() : null;
       this.session = new Session({
         side: conn.role,
         id: serverId ?? conn.config.provider.randomBytes(32),
@@ -124,7 +126,9 @@ export class SessionKeeper {
         tickets: conn.tickets,
         createdAt: conn.config.now(),
         timeout: this.ctx.sessionCache.timeout,
-        resumptionSecret: conn.role === 'server' ? conn.resumptionSecret : null,
+        resumptionSecret: conn.role === 'server' && !t12 ? conn.resumptionSecret : null,
+        masterSecret: t12 ? t12.masterSecret : null,
+        extendedMasterSecret: t12?.extendedMasterSecret ?? false,
       });
       this.session.ticketsIssued = this.issued;
       this.own = true;

@@ -19,7 +19,7 @@
  * once they have all closed. stdin feeds the first connection that completes its handshake;
  * later connections only receive (their bytes also go to stdout).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
 
@@ -60,6 +60,10 @@ export interface NodeTlsPeerConfig {
   allowHalfOpen?: boolean;
   /** Server: how many TCP connections to accept before closing the listener (default 1). */
   connections?: number;
+  /** Client: write each session node:tls reports (its 'session' event, DER) to this file, and emit a `session` event. */
+  sessionOut?: string;
+  /** Client: offer the session stored in this file (node's `session` option) to resume it. */
+  sessionIn?: string;
   /** Safety net against orphans: exit after this long whatever happens (default 120 s). */
   maxLifetimeMs?: number;
 }
@@ -169,7 +173,15 @@ function runClient(cfg: NodeTlsPeerConfig): void {
     allowHalfOpen: cfg.allowHalfOpen ?? false,
   };
   if (cfg.servername !== undefined) opts.servername = cfg.servername;
+  if (cfg.sessionIn !== undefined) opts.session = readFileSync(cfg.sessionIn);
   const sock = tls.connect(opts);
+  const sessionOut = cfg.sessionOut;
+  if (sessionOut !== undefined) {
+    sock.on('session', (session: Buffer) => {
+      writeFileSync(sessionOut, session);
+      emit({ event: 'session', conn: 0, length: session.length });
+    });
+  }
   wireConnection(sock, 0);
   sock.on('secureConnect', () => emit(describeSecure(sock, 0, cfg.servername ?? null)));
   // Writes made before the handshake completes are queued by node:tls, so piping at once is safe.

@@ -208,6 +208,10 @@ export interface NodeTlsClientOptions {
   ciphers?: string;
   ecdhCurve?: string;
   sigalgs?: string;
+  /** Write each session node:tls reports ('session' event) to this file (a `session` event is emitted). */
+  sessionOut?: string;
+  /** Offer the session stored in this file (node's `session` option). */
+  sessionIn?: string;
   allowHalfOpen?: boolean;
 }
 
