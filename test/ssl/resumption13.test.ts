@@ -105,3 +105,33 @@ test('TLS 1.3: a fatal alert evicts both sides\' sessions; the server no longer 
   assertFull(connectOnce(clientCtx, serverCtx, clientSession));
 });
 
+
+test('S-20 with real tickets: not resumable before the read side completes, resumable and resumed after', () => {
+  const { clientCtx, serverCtx } = contexts();
+  const p = memoryPairFrom(clientCtx, serverCtx);
+  p.handshake();
+  // The server's tickets wait unread in the client's rbio.
+  assert.ok(p.clientIn.pending() > 0);
+  const session = p.client.getSession()!;
+  assert.equal(session.isResumable(), false);
+  assert.equal(p.client.shutdown(), 0);
+  assert.equal(session.isResumable(), false, 'sending close_notify reads nothing');
+  assert.equal(p.server.shutdown(), 0);
+  assert.equal(p.server.shutdown(), 1);
+  assert.equal(p.client.shutdown(), 1, 'the second stage reads the tickets, then the close_notify');
+  assert.equal(session.isResumable(), true);
+  assert.equal(session.tickets.length, 2);
+  assertResumed(connectOnce(clientCtx, serverCtx, session));
+});
+
+test('D-5 / S-46: free() without shutdown() evicts the client session too: it is not offered again', () => {
+  const { clientCtx, serverCtx } = contexts();
+  const p = memoryPairFrom(clientCtx, serverCtx);
+  p.handshake();
+  assert.equal(p.client.read(new Uint8Array(8)), -1, 'reads the tickets');
+  const session = p.client.getSession()!;
+  assert.ok(session.isResumable());
+  p.client.free();
+  assert.equal(session.isResumable(), false);
+  assertFull(connectOnce(clientCtx, serverCtx, session));
+});
