@@ -179,6 +179,16 @@ describe('TLS 1.3 client certificates (mutual TLS), server side', () => {
     assert.equal(o.serverError?.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
     assert.equal(o.serverError?.alert?.description, AlertDescription.certificate_required);
   });
+  test('a TLS 1.2-only client is refused (protocol_version) by a server that asks for client certificates, never let in without one', () => {
+    for (const mode of [SSL_VERIFY_PEER, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT]) {
+      const o = run({ ...clientWith('client'), maxVersion: 'TLSv1.2' }, mtlsServer(mode));
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.reason, 'SSL_R_UNSUPPORTED_PROTOCOL');
+      assert.equal(o.serverError?.alert?.description, AlertDescription.protocol_version);
+      assert.match(o.serverError?.message ?? '', /client certificates are requested/);
+      assert.equal(o.server.getPeerCertificates().length, 0);
+    }
+  });
   test('no client certificate with SSL_VERIFY_PEER alone: the handshake completes without one', () => {
     const o = run({ ca: f.get('root').pem }, mtlsServer(SSL_VERIFY_PEER));
     assert.equal(o.s, 1, JSON.stringify(o.serverError));
