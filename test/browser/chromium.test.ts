@@ -156,7 +156,7 @@ test('Chromium: TLS 1.3 to openssl s_server through a WebSocket bridge: verified
   const chain = pki.ecChain;
   const peer = await startOpensslServer({ cert: chain.leaf.certPath, key: chain.leaf.keyPath, chain: chain.intermediate.certPath, version: '1.3', diag: 'msg' });
   try {
-    const result = await browserExchange(peer, { trustedCertificates: chain.leaf.certPem }, 'browser-tls13.png');
+    const result = await browserExchange(peer, { trustedCertificates: chain.caPem }, 'browser-tls13.png');
     assert.equal(result.error, undefined, result.log.join('\n'));
     assert.equal(result.provider, 'portable', 'the bundle installed the portable provider');
     assert.equal(result.version, 'TLSv1.3');
@@ -176,7 +176,7 @@ test('Chromium: TLS 1.2 (ECDHE-RSA-AES256-GCM-SHA384) to openssl s_server throug
   const chain = pki.rsaChain;
   const peer = await startOpensslServer({ cert: chain.leaf.certPath, key: chain.leaf.keyPath, chain: chain.intermediate.certPath, version: '1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', diag: 'msg' });
   try {
-    const result = await browserExchange(peer, { trustedCertificates: chain.leaf.certPem, maxVersion: 'TLSv1.2' }, 'browser-tls12.png');
+    const result = await browserExchange(peer, { trustedCertificates: chain.caPem, maxVersion: 'TLSv1.2' }, 'browser-tls12.png');
     assert.equal(result.error, undefined, result.log.join('\n'));
     assert.equal(result.provider, 'portable');
     assert.equal(result.version, 'TLSv1.2');

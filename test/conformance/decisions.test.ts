@@ -199,4 +199,6 @@ vtest("D-7: the Ssl (and its awaitable form) never answers a close_notify by its
   }
 });
 
-test('D-7: stream adapters answer close_notify in TLS 1.2 and keep TLS 1.3 half-open only with allowHalfOpen', { skip: 'pending: the node:stream adapters (src/node, the adapters issue) are not on main; the Ssl-level half is tested above' }, () => {});
+// D-7, stream-adapter half (TLS 1.2 answers close_notify, TLS 1.3 stays half-open only with
+// allowHalfOpen): proven against real peers in test/node/shutdown-interop.test.ts ("D-7 with a
+// half-open node:tls client ..."), where the adapters live.
