@@ -166,6 +166,8 @@ export class Connection {
   private readonly deframer = new Deframer();
   private readonly joiner = new HandshakeJoiner();
   private readProtection: RecordProtection | null = null;
+  /** Our record_size_limit once the peer has accepted it (RFC 8449), applied to every read key. */
+  private receivedRecordLimit: number | null = null;
   private writeProtection: RecordProtection | null = null;
   private pendingHandshake: Uint8Array[] = [];
   private output: Uint8Array[] = [];
@@ -514,6 +516,7 @@ export class Connection {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
     }
     this.readProtection = this.protectionFor(suite, secret);
+    if (this.receivedRecordLimit !== null) this.readProtection.limitReceivedPlaintext(this.receivedRecordLimit);
     this.deframer.maxFragment = MAX_CIPHERTEXT_TLS13;
   }
 
@@ -529,6 +532,17 @@ export class Connection {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
     }
     this.readProtection = protection;
+    if (this.receivedRecordLimit !== null) protection.limitReceivedPlaintext(this.receivedRecordLimit);
+  }
+
+  /**
+   * The peer accepted the record_size_limit we advertised: from now on, protected records larger
+   * than `limit` (counted as the negotiated version counts it, RFC 8449 4) are record_overflow.
+   * Unprotected records keep the protocol's own limit.
+   */
+  limitReceivedRecords(limit: number): void {
+    this.receivedRecordLimit = limit;
+    this.readProtection?.limitReceivedPlaintext(limit);
   }
 
   /** Installs TLS 1.2 write protection (queued handshake messages go out under the old key first). */

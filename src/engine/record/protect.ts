@@ -19,6 +19,12 @@ export interface RecordProtection {
   open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array };
   /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
   undoLastOpen(): void;
+  /**
+   * Lowers the largest plaintext `open` accepts to a record_size_limit we advertised and the peer
+   * accepted (RFC 8449 4): TLS 1.3 counts the whole TLSInnerPlaintext (type byte and padding
+   * included), TLS 1.2 the plaintext. A larger record is then record_overflow.
+   */
+  limitReceivedPlaintext(limit: number): void;
 }
 
 /** The one-byte trailers of unpadded records, per content type (never modified). */
@@ -44,6 +50,7 @@ export class RecordProtection13 implements RecordProtection {
   private seq = 0;
   private readonly nonce: Uint8Array;
   private readonly header = new Uint8Array(5);
+  private maxInner = MAX_INNER_PLAINTEXT;
 
   constructor(
     private readonly aead: Aead,
@@ -76,6 +83,10 @@ export class RecordProtection13 implements RecordProtection {
   }
 
   /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
+  limitReceivedPlaintext(limit: number): void {
+    this.maxInner = Math.min(MAX_INNER_PLAINTEXT, limit);
+  }
+
   undoLastOpen(): void {
     this.seq--;
   }
@@ -114,8 +125,8 @@ export class RecordProtection13 implements RecordProtection {
     if (inner === null) {
       throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record authentication failed');
     }
-    if (inner.length > MAX_INNER_PLAINTEXT) {
-      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `decrypted record of ${inner.length} bytes`);
+    if (inner.length > this.maxInner) {
+      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `decrypted record of ${inner.length} bytes exceeds ${this.maxInner}`);
     }
     let i = inner.length - 1;
     while (i >= 0 && inner[i] === 0) i--;

@@ -38,6 +38,7 @@ export class RecordProtection12 implements RecordProtection {
   private readonly explicit: boolean;
   private readonly nonce = new Uint8Array(12);
   private readonly aad = new Uint8Array(13);
+  private maxPlaintext = MAX_PLAINTEXT;
 
   /**
    * @param aead keyed AEAD for this direction
@@ -106,10 +107,10 @@ export class RecordProtection12 implements RecordProtection {
       throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record shorter than the AEAD overhead');
     }
     const plaintextLength = fragment.length - overhead;
-    if (plaintextLength > MAX_PLAINTEXT) {
+    if (plaintextLength > this.maxPlaintext) {
       // RFC 5246 6.2.3: ciphertext longer than 2^14 + 2048 is caught by the deframer; a decrypted
       // fragment over 2^14 is record_overflow. Checked before decrypting: the length is public.
-      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `TLS 1.2 record of ${plaintextLength} plaintext bytes`);
+      throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `TLS 1.2 record of ${plaintextLength} plaintext bytes exceeds ${this.maxPlaintext}`);
     }
     const nonce = this.makeNonce(this.explicit ? fragment.subarray(0, EXPLICIT_NONCE_LENGTH) : null);
     const type = header[0]!;
@@ -120,6 +121,10 @@ export class RecordProtection12 implements RecordProtection {
       throw new TlsFailure(AlertDescription.bad_record_mac, Reason.SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, 'record authentication failed');
     }
     return { type, content };
+  }
+
+  limitReceivedPlaintext(limit: number): void {
+    this.maxPlaintext = Math.min(MAX_PLAINTEXT, limit);
   }
 
   undoLastOpen(): void {

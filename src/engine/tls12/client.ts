@@ -227,6 +227,8 @@ export class Tls12Client implements HandshakeMachine {
         case ExtensionType.record_size_limit: {
           // TLS 1.2 counts only the plaintext (RFC 8449 4).
           this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, decodeRecordSizeLimit(e.data));
+          // The server accepted ours too: its protected records must fit it.
+          if (this.conn.config.recordSizeLimit !== undefined) this.conn.limitReceivedRecords(Math.min(this.conn.config.recordSizeLimit, 16384));
           break;
         }
         default:

@@ -214,6 +214,7 @@ export class Tls12Server implements HandshakeMachine {
     if (facts.recordSizeLimit !== null && cfg.recordSizeLimit !== undefined) {
       // TLS 1.2 counts only the plaintext, so our 1.3-style limit (content type byte included) loses one.
       ext.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(Math.min(cfg.recordSizeLimit, 16384)) });
+      this.conn.limitReceivedRecords(Math.min(cfg.recordSizeLimit, 16384));
     }
     // A fresh session ID names this session for a later resumption (RFC 5246 7.4.1.3).
     const sessionId = provider.randomBytes(32);

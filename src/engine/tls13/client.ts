@@ -326,6 +326,8 @@ export class Tls13Client implements HandshakeMachine {
           const limit = decodeRecordSizeLimit(e.data);
           // TLS 1.3 counts the content type byte in the limit (RFC 8449 4).
           this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, limit - 1);
+          // The server accepted ours too: its records from here on must fit it.
+          if (this.conn.config.recordSizeLimit !== undefined) this.conn.limitReceivedRecords(this.conn.config.recordSizeLimit);
           break;
         }
         case ExtensionType.early_data:

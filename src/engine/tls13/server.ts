@@ -299,6 +299,7 @@ export class Tls13Server implements HandshakeMachine {
     const eeExt: Extension[] = [];
     if (facts.recordSizeLimit !== null && cfg.recordSizeLimit !== undefined) {
       eeExt.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(cfg.recordSizeLimit) });
+      this.conn.limitReceivedRecords(cfg.recordSizeLimit);
     }
     if (facts.serverName !== null) eeExt.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
     if (alpn !== null) eeExt.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
