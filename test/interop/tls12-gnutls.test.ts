@@ -8,27 +8,18 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gnutlsPriority, killAllPeers, startGnutlsClient, startGnutlsServer } from '../helpers/peers.js';
 import { makeTestPki } from '../helpers/pki.js';
-import { NamedGroup } from '../../src/wire/enums.js';
 import { echoExchange, exchange, typesslClient, typesslServer } from './endpoints.js';
+import { GROUPS, tls12Suites } from './matrix.js';
 
 after(killAllPeers);
 const pki = makeTestPki();
 
-/** Each suite (OpenSSL name) with its GnuTLS key exchange and cipher, and the certificate it needs. */
-const SUITES = [
-  ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA', 'AES-128-GCM', pki.ec],
-  ['ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA', 'AES-256-GCM', pki.ec],
-  ['ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA', 'CHACHA20-POLY1305', pki.ec],
-  ['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA', 'AES-128-GCM', pki.rsa],
-  ['ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA', 'AES-256-GCM', pki.rsa],
-  ['ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-RSA', 'CHACHA20-POLY1305', pki.rsa],
-] as const;
-const GROUPS: [string, number][] = [['X25519', NamedGroup.x25519], ['SECP256R1', NamedGroup.secp256r1], ['SECP384R1', NamedGroup.secp384r1]];
+const SUITES = tls12Suites(pki);
 const KiB64 = 64 * 1024;
 const TLS12 = ['TLS1.2'];
 
 describe('typessl client -> gnutls-serv (TLS 1.2)', () => {
-  for (const [suite, kx, cipher, cred] of SUITES) {
+  for (const { name: suite, gnutlsKx: kx, gnutlsCipher: cipher, cred } of SUITES) {
     test(`suite ${suite}`, async () => {
       const peer = await startGnutlsServer({ cert: cred.certPath, key: cred.keyPath, priority: gnutlsPriority({ versions: TLS12, kx: [kx], ciphers: [cipher] }) });
       try {
@@ -43,7 +34,7 @@ describe('typessl client -> gnutls-serv (TLS 1.2)', () => {
       }
     });
   }
-  for (const [name, code] of GROUPS) {
+  for (const { gnutls: name, code } of GROUPS) {
     test(`group ${name}`, async () => {
       const peer = await startGnutlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, priority: gnutlsPriority({ versions: TLS12, groups: [name] }) });
       try {
@@ -70,7 +61,7 @@ describe('typessl client -> gnutls-serv (TLS 1.2)', () => {
 });
 
 describe('typessl server <- gnutls-cli (TLS 1.2)', () => {
-  for (const [suite, kx, cipher, cred] of SUITES) {
+  for (const { name: suite, gnutlsKx: kx, gnutlsCipher: cipher, cred } of SUITES) {
     test(`suite ${suite}`, async () => {
       const srv = await typesslServer({ certificate: cred.certPem, privateKey: cred.keyPem });
       const peer = await startGnutlsClient({ port: srv.port, servername: 'localhost', caFile: cred.certPath, priority: gnutlsPriority({ versions: TLS12, kx: [kx], ciphers: [cipher] }) });
@@ -85,7 +76,7 @@ describe('typessl server <- gnutls-cli (TLS 1.2)', () => {
       await peer.exited;
     });
   }
-  for (const [name, code] of GROUPS) {
+  for (const { gnutls: name, code } of GROUPS) {
     test(`group ${name}`, async () => {
       const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, groups: [code] });
       // The client also names P-256, the curve of the ECDSA certificate (RFC 8422 5.1.1).

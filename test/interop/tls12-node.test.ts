@@ -9,26 +9,17 @@ import assert from 'node:assert/strict';
 import { killAllPeers, startNodeTlsClient, startNodeTlsServer } from '../helpers/peers.js';
 import { makeTestPki } from '../helpers/pki.js';
 import { suiteByName } from '../../src/crypto/suites.js';
-import { NamedGroup } from '../../src/wire/enums.js';
 import { exchange, typesslClient, typesslServer } from './endpoints.js';
+import { GROUPS, tls12Suites } from './matrix.js';
 
 after(killAllPeers);
 const pki = makeTestPki();
 
-/** Each suite (OpenSSL name, as node:tls takes it in `ciphers`) with the certificate it needs. */
-const SUITES = [
-  ['ECDHE-ECDSA-AES128-GCM-SHA256', pki.ec],
-  ['ECDHE-ECDSA-AES256-GCM-SHA384', pki.ec],
-  ['ECDHE-ECDSA-CHACHA20-POLY1305', pki.ec],
-  ['ECDHE-RSA-AES128-GCM-SHA256', pki.rsa],
-  ['ECDHE-RSA-AES256-GCM-SHA384', pki.rsa],
-  ['ECDHE-RSA-CHACHA20-POLY1305', pki.rsa],
-] as const;
-const GROUPS: [string, string, number][] = [['X25519', 'X25519', NamedGroup.x25519], ['P-256', 'prime256v1', NamedGroup.secp256r1], ['P-384', 'secp384r1', NamedGroup.secp384r1]];
+const SUITES = tls12Suites(pki);
 const KiB64 = 64 * 1024;
 
 describe('typessl client -> node:tls server (TLS 1.2)', () => {
-  for (const [suite, cred] of SUITES) {
+  for (const { name: suite, cred } of SUITES) {
     test(`suite ${suite}`, async () => {
       const peer = await startNodeTlsServer({ cert: cred.certPath, key: cred.keyPath, maxVersion: 'TLSv1.2', ciphers: suite });
       const tls = await typesslClient(peer.port, { trustedCertificates: cred.certPem });
@@ -41,7 +32,7 @@ describe('typessl client -> node:tls server (TLS 1.2)', () => {
       await peer.stop();
     });
   }
-  for (const [name, nodeName, code] of GROUPS) {
+  for (const { openssl: name, node: nodeName, code } of GROUPS) {
     test(`group ${name}`, async () => {
       const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, maxVersion: 'TLSv1.2', ecdhCurve: nodeName });
       const tls = await typesslClient(peer.port, { trustedCertificates: pki.ec.certPem });
@@ -65,7 +56,7 @@ describe('typessl client -> node:tls server (TLS 1.2)', () => {
 });
 
 describe('typessl server <- node:tls client (TLS 1.2)', () => {
-  for (const [suite, cred] of SUITES) {
+  for (const { name: suite, cred } of SUITES) {
     test(`suite ${suite}`, async () => {
       const srv = await typesslServer({ certificate: cred.certPem, privateKey: cred.keyPem });
       const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: cred.certPath, maxVersion: 'TLSv1.2', ciphers: suite });
@@ -79,7 +70,7 @@ describe('typessl server <- node:tls client (TLS 1.2)', () => {
       await peer.stop();
     });
   }
-  for (const [name, nodeName, code] of GROUPS) {
+  for (const { openssl: name, node: nodeName, code } of GROUPS) {
     test(`group ${name}`, async () => {
       const srv = await typesslServer({ certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, groups: [code] });
       // The client also names P-256, the curve of the ECDSA certificate (RFC 8422 5.1.1).

@@ -8,28 +8,19 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { killAllPeers, startOpensslClient, startOpensslServer } from '../helpers/peers.js';
 import { makeTestPki } from '../helpers/pki.js';
-import { NamedGroup } from '../../src/wire/enums.js';
 import { DOWNGRADE_TLS12 } from '../../src/wire/messages.js';
 import { INTEROP_PROVIDERS, exchange, typesslClient, typesslServer } from './endpoints.js';
+import { GROUPS, tls12Suites } from './matrix.js';
 
 after(killAllPeers);
 const pki = makeTestPki();
 
-/** Each suite with the certificate its authentication needs. */
-const SUITES = [
-  ['ECDHE-ECDSA-AES128-GCM-SHA256', pki.ec],
-  ['ECDHE-ECDSA-AES256-GCM-SHA384', pki.ec],
-  ['ECDHE-ECDSA-CHACHA20-POLY1305', pki.ec],
-  ['ECDHE-RSA-AES128-GCM-SHA256', pki.rsa],
-  ['ECDHE-RSA-AES256-GCM-SHA384', pki.rsa],
-  ['ECDHE-RSA-CHACHA20-POLY1305', pki.rsa],
-] as const;
-const GROUPS: [string, number][] = [['X25519', NamedGroup.x25519], ['P-256', NamedGroup.secp256r1], ['P-384', NamedGroup.secp384r1]];
+const SUITES = tls12Suites(pki);
 const KiB64 = 64 * 1024;
 
 for (const { provider, size } of INTEROP_PROVIDERS) {
   describe(`typessl client -> openssl s_server -tls1_2 [${provider.name}]`, () => {
-    for (const [suite, cred] of SUITES) {
+    for (const { name: suite, cred } of SUITES) {
       test(`suite ${suite}`, async () => {
         const peer = await startOpensslServer({ cert: cred.certPath, key: cred.keyPath, version: '1.2', cipher: suite });
         const tls = await typesslClient(peer.port, { provider, trustedCertificates: cred.certPem });
@@ -41,7 +32,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.stop();
       });
     }
-    for (const [name, code] of GROUPS) {
+    for (const { openssl: name, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, version: '1.2', groups: name });
         const tls = await typesslClient(peer.port, { provider, trustedCertificates: pki.ec.certPem, maxVersion: 'TLSv1.2' });
@@ -76,7 +67,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
   });
 
   describe(`typessl server <- openssl s_client -tls1_2 [${provider.name}]`, () => {
-    for (const [suite, cred] of SUITES) {
+    for (const { name: suite, cred } of SUITES) {
       test(`suite ${suite}`, async () => {
         const srv = await typesslServer({ provider, certificate: cred.certPem, privateKey: cred.keyPem });
         const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version: '1.2', cipher: suite, caFile: cred.certPath });
@@ -90,7 +81,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.exited;
       });
     }
-    for (const [name, code] of GROUPS) {
+    for (const { openssl: name, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, groups: [code] });
         // The client also names P-256, the curve of the ECDSA certificate (RFC 8422 5.1.1).

@@ -10,17 +10,16 @@ import { killAllPeers, startNodeTlsClient, startNodeTlsServer } from '../helpers
 import { makeTestPki } from '../helpers/pki.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { INTEROP_PROVIDERS, exchange, typesslClient, typesslServer } from './endpoints.js';
+import { GROUPS, TLS13_SUITES } from './matrix.js';
 
 after(killAllPeers);
 const pki = makeTestPki();
 
-const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-const GROUPS: [string, string, number][] = [['X25519', 'X25519', NamedGroup.x25519], ['P-256', 'prime256v1', NamedGroup.secp256r1], ['P-384', 'secp384r1', NamedGroup.secp384r1]];
 const CERTS = [['ECDSA P-256', pki.ec, 'EC prime256v1'], ['RSA-2048', pki.rsa, 'RSA 2048']] as const;
 
 for (const { provider, size } of INTEROP_PROVIDERS) {
   describe(`typessl client [${provider.name}] -> node:tls server (TLS 1.3)`, () => {
-    for (const suite of SUITES) {
+    for (const suite of TLS13_SUITES) {
       test(`suite ${suite}`, async () => {
         const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: 'TLSv1.3' });
         const tls = await typesslClient(peer.port, { provider, trustedCertificates: pki.ec.certPem, ciphersuites: suite });
@@ -31,7 +30,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.stop();
       });
     }
-    for (const [name, nodeName, code] of GROUPS) {
+    for (const { openssl: name, node: nodeName, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: 'TLSv1.3', ecdhCurve: nodeName });
         const tls = await typesslClient(peer.port, { provider, trustedCertificates: pki.ec.certPem, groups: [code] });
@@ -80,7 +79,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
   });
 
   describe(`typessl server [${provider.name}] <- node:tls client (TLS 1.3)`, () => {
-    for (const suite of SUITES) {
+    for (const suite of TLS13_SUITES) {
       test(`suite ${suite}`, async () => {
         const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ciphersuites: suite });
         const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: pki.ec.certPath, minVersion: 'TLSv1.3' });
@@ -93,7 +92,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.stop();
       });
     }
-    for (const [name, nodeName, code] of GROUPS) {
+    for (const { openssl: name, node: nodeName, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, groups: [code] });
         const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: pki.ec.certPath, minVersion: 'TLSv1.3', ecdhCurve: nodeName });

@@ -10,17 +10,16 @@ import { killAllPeers, startOpensslClient, startOpensslServer } from '../helpers
 import { makeTestPki } from '../helpers/pki.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { INTEROP_PROVIDERS, exchange, readExactly, typesslClient, typesslServer } from './endpoints.js';
+import { GROUPS, TLS13_SUITES } from './matrix.js';
 
 after(killAllPeers);
 const pki = makeTestPki();
 
-const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-const GROUPS: [string, number][] = [['X25519', NamedGroup.x25519], ['P-256', NamedGroup.secp256r1], ['P-384', NamedGroup.secp384r1]];
 const CERTS = [['ECDSA P-256', pki.ec], ['RSA-2048', pki.rsa]] as const;
 
 for (const { provider, size } of INTEROP_PROVIDERS) {
   describe(`typessl client [${provider.name}] -> openssl s_server (TLS 1.3)`, () => {
-    for (const suite of SUITES) {
+    for (const suite of TLS13_SUITES) {
       test(`suite ${suite}`, async () => {
         const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, version: '1.3', ciphersuites: suite });
         const tls = await typesslClient(peer.port, { provider, trustedCertificates: pki.ec.certPem, ciphersuites: suite });
@@ -30,7 +29,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.stop();
       });
     }
-    for (const [name, code] of GROUPS) {
+    for (const { openssl: name, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const peer = await startOpensslServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, version: '1.3', groups: name });
         // The client shares only this group, so no HelloRetryRequest is needed.
@@ -81,7 +80,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
   });
 
   describe(`typessl server [${provider.name}] <- openssl s_client (TLS 1.3)`, () => {
-    for (const suite of SUITES) {
+    for (const suite of TLS13_SUITES) {
       test(`suite ${suite}`, async () => {
         const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, ciphersuites: suite });
         const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version: '1.3', ciphersuites: suite, caFile: pki.ec.certPath });
@@ -94,7 +93,7 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
         await peer.exited;
       });
     }
-    for (const [name, code] of GROUPS) {
+    for (const { openssl: name, code } of GROUPS) {
       test(`group ${name}`, async () => {
         const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem, groups: [code] });
         const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version: '1.3', groups: name, caFile: pki.ec.certPath });
