@@ -106,9 +106,10 @@ export interface EngineConfig {
    */
   verifyPeer?(info: PeerCertificateInfo): void;
   /**
-   * Server: ask the client for a certificate (TLS 1.3 CertificateRequest with our
-   * signature_algorithms and these certificate_authorities names, DER). `required`: a client
-   * that sends none gets certificate_required (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+   * Server: ask the client for a certificate (a CertificateRequest with our signature schemes and
+   * these certificate_authorities names, DER; in TLS 1.2 also the rsa_sign and ecdsa_sign
+   * certificate types). `required`: a client that sends none gets certificate_required in TLS 1.3,
+   * handshake_failure in TLS 1.2 (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
    */
   clientCertificates?: { required: boolean; certificateAuthorities: Uint8Array[] };
   /** Client: send a legacy session ID and change_cipher_spec for middlebox compatibility (RFC 8446 D.4). */

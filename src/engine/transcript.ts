@@ -10,6 +10,8 @@ export class Transcript {
   private hash: Hash | null = null;
   private algorithm: HashAlgorithm | null = null;
   private buffered: Uint8Array[] = [];
+  /** The raw messages added since `keepMessages()`, or null when not keeping them. */
+  private kept: Uint8Array[] | null = null;
 
   constructor(private readonly provider: CryptoProvider) {}
 
@@ -31,6 +33,26 @@ export class Transcript {
   add(raw: Uint8Array): void {
     if (this.hash) this.hash.update(raw);
     else this.buffered.push(raw);
+    this.kept?.push(raw);
+  }
+
+  /**
+   * From now on also keeps the raw messages: a TLS 1.2 CertificateVerify signs the handshake
+   * messages themselves, hashed with the signature scheme's hash, which need not be the PRF's
+   * (RFC 5246 7.4.8).
+   */
+  keepMessages(): void {
+    this.kept ??= [];
+  }
+
+  /** The messages added since `keepMessages()`, joined (empty when not keeping them). */
+  keptMessages(): Uint8Array {
+    return joinBytes(this.kept ?? []);
+  }
+
+  /** Stops keeping raw messages and lets the kept ones go. */
+  dropKeptMessages(): void {
+    this.kept = null;
   }
 
   /** Hash of everything added so far; the transcript keeps running. */
@@ -69,4 +91,17 @@ export class Transcript {
     this.hash.update(header);
     this.hash.update(digest);
   }
+}
+
+/** `parts` joined into one array. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

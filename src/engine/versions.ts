@@ -48,12 +48,7 @@ export function clientAcceptsTls12(cfg: EngineConfig, sh: ServerHello): void {
  * more is inappropriate_fallback (RFC 7507 3).
  */
 export function selectServerVersion(cfg: EngineConfig, hello: ClientHello): number {
-  const range = versionRange(cfg);
-  const { max } = range;
-  // The TLS 1.2 server machine cannot ask for client certificates yet, so a server that wants
-  // them speaks TLS 1.3 only: serving TLS 1.2 would let a client in without the certificate the
-  // server asked for.
-  const min = cfg.clientCertificates !== undefined ? Math.max(range.min, ProtocolVersion.TLS1_3) : range.min;
+  const { min, max } = versionRange(cfg);
   const ext = findExtension(hello.extensions, ExtensionType.supported_versions);
   let chosen: number | null = null;
   let clientMax: number;
@@ -71,8 +66,7 @@ export function selectServerVersion(cfg: EngineConfig, hello: ClientHello): numb
     throw new TlsFailure(
       AlertDescription.protocol_version,
       Reason.SSL_R_UNSUPPORTED_PROTOCOL,
-      `the client offers at most ${versionName(clientMax)}; typessl speaks ${min === max ? versionName(min) : `${versionName(min)} and ${versionName(max)}`} only` +
-        (min > range.min ? ' (client certificates are requested, which typessl does in TLS 1.3 only)' : ''),
+      `the client offers at most ${versionName(clientMax)}; typessl speaks ${min === max ? versionName(min) : `${versionName(min)} and ${versionName(max)}`} only`,
     );
   }
   if (chosen < max && hello.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV)) {

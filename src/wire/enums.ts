@@ -172,6 +172,13 @@ export const CipherSuite = {
 } as const;
 export type CipherSuite = (typeof CipherSuite)[keyof typeof CipherSuite];
 
+/** TLS 1.2 ClientCertificateType (RFC 5246 7.4.4, RFC 8422 5.5): the key a client certificate may hold. */
+export const ClientCertificateType = {
+  rsa_sign: 1,
+  /** ECDSA, and EdDSA keys too (RFC 8422 5.5). */
+  ecdsa_sign: 64,
+} as const;
+
 /** PSK key exchange modes (RFC 8446 4.2.9). */
 export const PskKeyExchangeMode = {
   psk_ke: 0,

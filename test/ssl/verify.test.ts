@@ -1,7 +1,8 @@
 /**
  * Certificate verification through the Ssl API over memory BIOs: strict client default, the
  * alerts each failure sends, getVerifyResult / getVerifyInfo, setHost and SNI, the verify
- * callback, and TLS 1.3 client certificates (mutual TLS) with the server's verify modes.
+ * callback, and client certificates (mutual TLS) in TLS 1.3 and TLS 1.2 with the server's verify
+ * modes.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { MemoryBio } from '../../src/bio/memory.js';
 import { SslContext, type SslContextOptions } from '../../src/ssl/context.js';
 import { Ssl, type SslErrorInfo } from '../../src/ssl/ssl.js';
 import { SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../../src/ssl/constants.js';
-import { AlertDescription } from '../../src/wire/enums.js';
+import { AlertDescription, alertName } from '../../src/wire/enums.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import * as V from '../../src/x509/verify-result.js';
 import { CertFactory, EXT } from '../helpers/cert-factory.js';
@@ -35,6 +36,8 @@ before(() => {
     issuer: 'clientRoot',
     ext: EXT.leaf('DNS:client.example').map((l) => (l.startsWith('extendedKeyUsage') ? 'extendedKeyUsage=serverAuth' : l)),
   });
+  f.make('clientExpired', { subject: '/O=typessl test/CN=expired client', issuer: 'clientRoot', ext: EXT.leaf('DNS:client.example'), start: '20200101000000Z', end: '20200201000000Z' });
+  f.make('clientRsa', { subject: '/O=typessl test/CN=rsa client', issuer: 'clientRoot', key: 'rsa', ext: EXT.leaf('DNS:client.example') });
   f.make('otherRoot', { subject: '/O=typessl test/CN=Other Root', ext: EXT.root });
   f.make('stranger', { subject: '/O=typessl test/CN=stranger', issuer: 'otherRoot', ext: EXT.leaf() });
 });
@@ -155,60 +158,118 @@ describe('client verification through Ssl', () => {
   });
 });
 
-describe('TLS 1.3 client certificates (mutual TLS), server side', () => {
-  const mtlsServer = (mode: number): SslContextOptions => ({ ca: f.get('clientRoot').pem, verifyMode: mode });
-  const clientWith = (name: string): SslContextOptions => ({ ca: f.get('root').pem, certificate: f.get(name).pem, privateKey: f.get(name).keyPem });
+/** The client side of each mutual TLS version: its maxVersion, and the alert for "no certificate" under FAIL_IF_NO_PEER_CERT. */
+const MTLS_VERSIONS = [
+  { version: 'TLSv1.3', noCertAlert: AlertDescription.certificate_required },
+  // TLS 1.2 has no certificate_required; OpenSSL sends handshake_failure.
+  { version: 'TLSv1.2', noCertAlert: AlertDescription.handshake_failure },
+] as const;
 
-  test('SSL_VERIFY_PEER: the server asks, verifies the client chain and keeps it', () => {
-    const o = run(clientWith('client'), mtlsServer(SSL_VERIFY_PEER));
-    assert.equal(o.s, 1, JSON.stringify(o.serverError));
-    assert.equal(o.c, 1, JSON.stringify(o.clientError));
-    assert.equal(o.server.getPeerCertificates().length, 1);
-    assert.equal(o.server.getVerifyResult(), V.X509_V_OK);
-    assert.equal(o.client.getNegotiated()?.certificateRequested, true);
+for (const { version, noCertAlert } of MTLS_VERSIONS) {
+  describe(`${version} client certificates (mutual TLS), server side`, () => {
+    const mtlsServer = (mode: number): SslContextOptions => ({ ca: f.get('clientRoot').pem, verifyMode: mode });
+    const clientWith = (name: string): SslContextOptions => ({ ca: f.get('root').pem, certificate: f.get(name).pem, privateKey: f.get(name).keyPem, maxVersion: version });
+    const noCertClient: SslContextOptions = { ca: f.get('root').pem, maxVersion: version };
+
+    test('SSL_VERIFY_PEER: the server asks, verifies the client chain and keeps it', () => {
+      const o = run(clientWith('client'), mtlsServer(SSL_VERIFY_PEER));
+      assert.equal(o.s, 1, JSON.stringify(o.serverError));
+      assert.equal(o.c, 1, JSON.stringify(o.clientError));
+      assert.equal(o.server.getVersion(), version);
+      assert.equal(o.server.getPeerCertificates().length, 1);
+      assert.equal(o.server.getVerifyResult(), V.X509_V_OK);
+      assert.equal(o.client.getNegotiated()?.certificateRequested, true);
+      assert.equal(o.server.getNegotiated()?.peerSignatureScheme, o.client.getNegotiated()?.signatureScheme);
+    });
+    test('no client certificate with SSL_VERIFY_FAIL_IF_NO_PEER_CERT: refused with SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE', () => {
+      const o = run(noCertClient, mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT));
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      assert.equal(o.serverError?.alert?.description, noCertAlert);
+      assert.match(o.serverError?.message ?? '', /SSL_VERIFY_FAIL_IF_NO_PEER_CERT/);
+      // A TLS 1.2 client still waits for the server's Finished and hears the alert in its handshake
+      // (a TLS 1.3 client has finished by then and meets it on its first read).
+      if (version === 'TLSv1.2') assert.deepEqual(o.clientError?.alert, { description: noCertAlert, name: alertName(noCertAlert), direction: 'received' });
+    });
+    test('no client certificate with SSL_VERIFY_PEER alone: the handshake completes without one', () => {
+      const o = run(noCertClient, mtlsServer(SSL_VERIFY_PEER));
+      assert.equal(o.s, 1, JSON.stringify(o.serverError));
+      assert.equal(o.server.getVersion(), version);
+      assert.equal(o.server.getPeerCertificates().length, 0);
+      assert.equal(o.server.getVerifyInfo(), null);
+    });
+    test('a client certificate from an unknown CA: unknown_ca (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY)', () => {
+      const o = run(clientWith('stranger'), mtlsServer(SSL_VERIFY_PEER));
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
+      assert.equal(o.serverError?.alert?.description, AlertDescription.unknown_ca);
+      assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+      if (version === 'TLSv1.2') assert.equal(o.clientError?.alert?.description, AlertDescription.unknown_ca);
+    });
+    test('a client certificate without clientAuth: unsupported_certificate (X509_V_ERR_INVALID_PURPOSE)', () => {
+      const o = run(clientWith('serverOnly'), mtlsServer(SSL_VERIFY_PEER));
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.alert?.description, AlertDescription.unsupported_certificate);
+      assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_INVALID_PURPOSE);
+    });
+    test('an expired client certificate: certificate_expired (X509_V_ERR_CERT_HAS_EXPIRED), and the message says what to fix', () => {
+      const o = run(clientWith('clientExpired'), mtlsServer(SSL_VERIFY_PEER));
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.alert?.description, AlertDescription.certificate_expired);
+      assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_CERT_HAS_EXPIRED);
+      assert.match(o.serverError?.message ?? '', /renew the certificate/);
+    });
+    test('a verify callback can accept a failed client chain; getVerifyResult still reports the error', () => {
+      const o = run(clientWith('stranger'), {
+        ...mtlsServer(SSL_VERIFY_PEER),
+        verifyCallback: (ok, v) => ok || v.error === V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+      });
+      assert.equal(o.s, 1, JSON.stringify(o.serverError));
+      assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+      assert.equal(o.server.getVerifyInfo()?.accepted, true);
+    });
+    test('a verify callback can reject a chain that verifies: the client is refused', () => {
+      const o = run(clientWith('client'), { ...mtlsServer(SSL_VERIFY_PEER), verifyCallback: (ok, v) => ok && v.errorDepth !== 0 });
+      assert.equal(o.s, -1);
+      assert.equal(o.serverError?.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
+      assert.equal(o.server.getVerifyInfo()?.accepted, false);
+    });
+    test('SSL_VERIFY_NONE (default): no CertificateRequest', () => {
+      const o = run(clientWith('client'), {});
+      assert.equal(o.s, 1);
+      assert.equal(o.client.getNegotiated()?.certificateRequested, false);
+      assert.equal(o.server.getPeerCertificates().length, 0);
+    });
   });
+}
+
+describe('client certificates: configuration and TLS 1.2 specifics', () => {
+  const mtlsServer = (mode: number): SslContextOptions => ({ ca: f.get('clientRoot').pem, verifyMode: mode });
+  const clientWith = (name: string): SslContextOptions => ({ ca: f.get('root').pem, certificate: f.get(name).pem, privateKey: f.get(name).keyPem, maxVersion: 'TLSv1.2' });
+
   test('the CertificateRequest is configured with the trusted CA names (certificate_authorities)', () => {
     const ctx = new SslContext({ provider: nodeCrypto, ...mtlsServer(SSL_VERIFY_PEER), certificate: chainOf('server', 'int'), privateKey: f.get('server').keyPem });
     const cfg = ctx.engineConfig('server', null);
     assert.deepEqual(cfg.clientCertificates?.certificateAuthorities, [parseCertificate(f.get('clientRoot').der).subjectDer]);
     assert.equal(cfg.clientCertificates?.required, false);
   });
-  test('no client certificate with SSL_VERIFY_FAIL_IF_NO_PEER_CERT: certificate_required', () => {
-    const o = run({ ca: f.get('root').pem }, mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT));
-    assert.equal(o.s, -1);
-    assert.equal(o.serverError?.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
-    assert.equal(o.serverError?.alert?.description, AlertDescription.certificate_required);
-  });
-  test('a TLS 1.2-only client is refused (protocol_version) by a server that asks for client certificates, never let in without one', () => {
-    for (const mode of [SSL_VERIFY_PEER, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT]) {
-      const o = run({ ...clientWith('client'), maxVersion: 'TLSv1.2' }, mtlsServer(mode));
-      assert.equal(o.s, -1);
-      assert.equal(o.serverError?.reason, 'SSL_R_UNSUPPORTED_PROTOCOL');
-      assert.equal(o.serverError?.alert?.description, AlertDescription.protocol_version);
-      assert.match(o.serverError?.message ?? '', /client certificates are requested/);
-      assert.equal(o.server.getPeerCertificates().length, 0);
+  test('TLS 1.2: RSA (PKCS#1 or PSS) and ECDSA client certificates both verify, each signed with a scheme that fits its key', () => {
+    for (const [name, schemes] of [
+      ['client', [0x0403]],
+      ['clientRsa', [0x0804, 0x0401]],
+    ] as const) {
+      const o = run(clientWith(name), mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT));
+      assert.equal(o.s, 1, JSON.stringify(o.serverError));
+      assert.equal(o.server.getVersion(), 'TLSv1.2');
+      assert.equal(o.server.getVerifyResult(), V.X509_V_OK);
+      assert.ok((schemes as readonly number[]).includes(o.server.getNegotiated()!.peerSignatureScheme!), `${name}: 0x${o.server.getNegotiated()!.peerSignatureScheme!.toString(16)}`);
     }
   });
-  test('no client certificate with SSL_VERIFY_PEER alone: the handshake completes without one', () => {
-    const o = run({ ca: f.get('root').pem }, mtlsServer(SSL_VERIFY_PEER));
-    assert.equal(o.s, 1, JSON.stringify(o.serverError));
-    assert.equal(o.server.getPeerCertificates().length, 0);
-    assert.equal(o.server.getVerifyInfo(), null);
-  });
-  test('a client certificate from an unknown CA: unknown_ca', () => {
-    const o = run(clientWith('stranger'), mtlsServer(SSL_VERIFY_PEER));
-    assert.equal(o.s, -1);
-    assert.equal(o.serverError?.alert?.description, AlertDescription.unknown_ca);
-    assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
-  });
-  test('a client certificate without clientAuth: unsupported_certificate (X509_V_ERR_INVALID_PURPOSE)', () => {
-    const o = run(clientWith('serverOnly'), mtlsServer(SSL_VERIFY_PEER));
-    assert.equal(o.serverError?.alert?.description, AlertDescription.unsupported_certificate);
-    assert.equal(o.server.getVerifyResult(), V.X509_V_ERR_INVALID_PURPOSE);
-  });
-  test('SSL_VERIFY_NONE (default): no CertificateRequest', () => {
-    const o = run(clientWith('client'), {});
-    assert.equal(o.s, 1);
-    assert.equal(o.client.getNegotiated()?.certificateRequested, false);
+  test('TLS 1.2: a client whose schemes the server does not offer sends an empty Certificate (and is refused when one is required)', () => {
+    // The server's own key is ECDSA, so it can offer ECDSA schemes only; the RSA client has none to use.
+    const o = run(clientWith('clientRsa'), { ...mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT), signatureSchemes: [0x0403] });
+    assert.equal(o.serverError?.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    assert.equal(o.serverError?.alert?.description, AlertDescription.handshake_failure);
+    assert.equal(o.client.getNegotiated()?.signatureScheme, null);
   });
 });

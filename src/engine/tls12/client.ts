@@ -29,12 +29,14 @@ import {
 } from '../../wire/handshake.js';
 import type { ClientHello, Extension, HandshakeMessage } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
+import { joinBytes } from '../transcript.js';
 import { leafPublicKey, equalBytes, checkSolicited } from '../tls13/common.js';
 import { tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import {
   POINT_FORMAT_UNCOMPRESSED,
   ccsOutOfPlace,
+  clientCertificateTypeOf,
   serverKeyExchangeSigned,
   suiteFitsKey,
   tls12ClientHelloExtensions,
@@ -311,10 +313,8 @@ export class Tls12Client implements HandshakeMachine {
     // Client certificate (RFC 5246 7.4.6), when asked: ours if it fits, else an empty list.
     let signWith: number | undefined;
     if (this.certificateRequest) {
-      const ck = cfg.certifiedKey;
-      const request = this.certificateRequest;
-      signWith = ck ? tls12SchemesForKey(ck.key).find((s) => request.schemes.includes(s) && cfg.signatureSchemes.includes(s)) : undefined;
-      this.send(encodeCertificateTls12({ chain: ck && signWith !== undefined ? ck.chain : [] }));
+      signWith = this.clientSignatureScheme(this.certificateRequest);
+      this.send(encodeCertificateTls12({ chain: signWith !== undefined ? cfg.certifiedKey!.chain : [] }));
     }
     this.send(encodeClientKeyExchangeEcdhe({ publicKey: this.ourPublic! }));
 
@@ -337,7 +337,7 @@ export class Tls12Client implements HandshakeMachine {
 
     if (signWith !== undefined) {
       const ck = cfg.certifiedKey!;
-      const signature = provider.sign(signWith, ck.key, concatAll(this.messages), true);
+      const signature = provider.sign(signWith, ck.key, joinBytes(this.messages), true);
       this.conn.negotiated.signatureScheme = signWith;
       this.send(encodeCertificateVerify({ scheme: signWith, signature }));
     }
@@ -350,6 +350,20 @@ export class Tls12Client implements HandshakeMachine {
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.flushHandshake();
     this.state = 'wait_change_cipher_spec';
+  }
+
+  /**
+   * The scheme our CertificateVerify will use, or undefined to send no certificate: we need one,
+   * the server must take its key type (certificate_types) and offer a scheme that fits the key
+   * and that we allow, chosen in our order of preference (RFC 5246 7.4.4, 7.4.6).
+   */
+  private clientSignatureScheme(request: { types: Uint8Array; schemes: number[] }): number | undefined {
+    const cfg = this.conn.config;
+    const ck = cfg.certifiedKey;
+    if (!ck) return undefined;
+    const type = clientCertificateTypeOf(ck.key);
+    if (type === null || !request.types.includes(type)) return undefined;
+    return tls12SchemesForKey(ck.key).find((s) => request.schemes.includes(s) && cfg.signatureSchemes.includes(s));
   }
 
   private send(raw: Uint8Array): void {
@@ -368,16 +382,4 @@ export class Tls12Client implements HandshakeMachine {
     this.conn.handshakeComplete = true;
     this.state = 'traffic';
   }
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -4,10 +4,10 @@
  * the negotiated TLS 1.2 session state kept on the connection (for the exporter and, later,
  * resumption).
  */
-import type { PrivateKey, PublicKey } from '../../crypto/provider.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../../crypto/provider.js';
 import { schemeMatchesKey } from '../../crypto/schemes.js';
 import type { SuiteInfo } from '../../crypto/suites.js';
-import { AlertDescription, ExtensionType, SignatureScheme } from '../../wire/enums.js';
+import { AlertDescription, ClientCertificateType, ExtensionType, SignatureScheme } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { encodeEcPointFormats, encodeRenegotiationInfo } from '../../wire/extensions.js';
 import type { Extension } from '../../wire/messages.js';
@@ -72,6 +72,43 @@ const TLS12_CANDIDATES: readonly number[] = [
  */
 export function tls12SchemesForKey(key: PrivateKey | PublicKey): number[] {
   return TLS12_CANDIDATES.filter((s) => schemeMatchesKey(s, key, true));
+}
+
+/**
+ * The schemes among `configured` that may sign TLS 1.2 handshake messages (no SHA-1), in the same
+ * order: what a CertificateRequest offers and a CertificateVerify may use.
+ */
+export function tls12HandshakeSchemes(configured: readonly number[]): number[] {
+  return configured.filter((s) => TLS12_CANDIDATES.includes(s));
+}
+
+/**
+ * The ClientCertificateType a key answers to (RFC 5246 7.4.4; RFC 8422 5.5 puts EdDSA under
+ * ecdsa_sign), or null for a key no TLS 1.2 certificate type covers.
+ */
+export function clientCertificateTypeOf(key: PrivateKey | PublicKey): number | null {
+  if (key.type === 'rsa' || key.type === 'rsa-pss') return ClientCertificateType.rsa_sign;
+  if (key.type === 'ec' || key.type === 'ed25519') return ClientCertificateType.ecdsa_sign;
+  return null;
+}
+
+/**
+ * Checks a client's TLS 1.2 CertificateVerify (RFC 5246 7.4.8): the scheme must be one the
+ * CertificateRequest offered and fit the certificate's key (illegal_parameter otherwise, as for a
+ * ServerKeyExchange), and the signature must verify over all handshake messages before it
+ * (decrypt_error otherwise).
+ */
+export function checkClientCertificateVerify12(provider: CryptoProvider, offered: readonly number[], key: PublicKey, scheme: number, signature: Uint8Array, messages: Uint8Array): void {
+  if (!offered.includes(scheme) || !tls12SchemesForKey(key).includes(scheme)) {
+    throw new TlsFailure(
+      AlertDescription.illegal_parameter,
+      Reason.SSL_R_WRONG_SIGNATURE_TYPE,
+      `the client's CertificateVerify uses signature scheme 0x${scheme.toString(16).padStart(4, '0')}, which the CertificateRequest did not offer or which does not fit its ${key.type} certificate key`,
+    );
+  }
+  if (!provider.verify(scheme, key, messages, signature, true)) {
+    throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_BAD_SIGNATURE, "the client's CertificateVerify signature does not verify with its certificate's key (wrong private key for the certificate?)");
+  }
 }
 
 /** Whether a TLS 1.2 suite's authentication fits a certificate key (ECDHE_ECDSA: EC or Ed25519; ECDHE_RSA: RSA). */

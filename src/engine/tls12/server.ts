@@ -1,5 +1,6 @@
 import { suiteInfo, type SuiteInfo } from '../../crypto/suites.js';
-import { AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../wire/enums.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import { AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import {
   decodeAlpn,
@@ -14,9 +15,12 @@ import {
   encodeRenegotiationInfo,
 } from '../../wire/extensions.js';
 import {
+  decodeCertificateTls12,
+  decodeCertificateVerify,
   decodeClientHello,
   decodeClientKeyExchangeEcdhe,
   decodeFinished,
+  encodeCertificateRequestTls12,
   encodeCertificateTls12,
   encodeEcdheParams,
   encodeFinished,
@@ -26,12 +30,29 @@ import {
 } from '../../wire/handshake.js';
 import { DOWNGRADE_TLS12, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
-import { equalBytes } from '../tls13/common.js';
+import { equalBytes, leafPublicKey } from '../tls13/common.js';
 import { tls12Suites, tls13Enabled } from '../version-range.js';
-import { POINT_FORMAT_UNCOMPRESSED, ccsOutOfPlace, serverKeyExchangeSigned, suiteFitsKey, tls12Protections, tls12SchemesForKey, type Tls12Session } from './common.js';
+import {
+  POINT_FORMAT_UNCOMPRESSED,
+  ccsOutOfPlace,
+  checkClientCertificateVerify12,
+  serverKeyExchangeSigned,
+  suiteFitsKey,
+  tls12HandshakeSchemes,
+  tls12Protections,
+  tls12SchemesForKey,
+  type Tls12Session,
+} from './common.js';
 import { extendedMasterSecret, finishedVerifyData12, masterSecret } from './prf.js';
 
-type State = 'wait_client_hello' | 'wait_client_key_exchange' | 'wait_change_cipher_spec' | 'wait_finished' | 'traffic';
+type State =
+  | 'wait_client_hello'
+  | 'wait_client_certificate'
+  | 'wait_client_key_exchange'
+  | 'wait_certificate_verify'
+  | 'wait_change_cipher_spec'
+  | 'wait_finished'
+  | 'traffic';
 
 /** The named group of each ECDSA certificate curve. */
 const CURVE_GROUPS: Record<string, number> = { 'P-256': NamedGroup.secp256r1, 'P-384': NamedGroup.secp384r1, 'P-521': NamedGroup.secp521r1 };
@@ -70,6 +91,10 @@ export class Tls12Server implements HandshakeMachine {
   private secureRenegotiation = false;
   private session: Tls12Session | null = null;
   private renegotiationAttempts = 0;
+  /** The schemes our CertificateRequest offered (null: no client certificate was asked for). */
+  private requestedSchemes: number[] | null = null;
+  /** The client's leaf key, between its Certificate and its CertificateVerify. */
+  private clientKey: PublicKey | null = null;
 
   constructor(private readonly conn: Connection) {}
 
@@ -82,8 +107,15 @@ export class Tls12Server implements HandshakeMachine {
       case 'wait_client_hello':
         if (m.type === HandshakeType.client_hello) return this.onClientHello(m);
         break;
+      case 'wait_client_certificate':
+        if (m.type === HandshakeType.certificate) return this.onClientCertificate(m);
+        if (m.type === HandshakeType.client_key_exchange) return this.onMissingClientCertificate(m);
+        break;
       case 'wait_client_key_exchange':
         if (m.type === HandshakeType.client_key_exchange) return this.onClientKeyExchange(m);
+        break;
+      case 'wait_certificate_verify':
+        if (m.type === HandshakeType.certificate_verify) return this.onClientCertificateVerify(m);
         break;
       case 'wait_finished':
         if (m.type === HandshakeType.finished) return this.onFinished(m);
@@ -98,6 +130,13 @@ export class Tls12Server implements HandshakeMachine {
   }
 
   changeCipherSpec(): void {
+    if (this.state === 'wait_certificate_verify') {
+      throw new TlsFailure(
+        AlertDescription.unexpected_message,
+        Reason.SSL_R_MISSING_VERIFY_MESSAGE,
+        'the client sent a certificate but no CertificateVerify to prove it holds its private key (RFC 5246 7.4.8)',
+      );
+    }
     if (this.state !== 'wait_change_cipher_spec') throw ccsOutOfPlace(this.state);
     this.conn.setReadProtection(tls12Protections(this.conn, this.session!).client);
     this.state = 'wait_finished';
@@ -197,6 +236,8 @@ export class Tls12Server implements HandshakeMachine {
     negotiated.serverName = facts.serverName;
     if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
     this.conn.transcript.start(suite.hash);
+    // A client CertificateVerify signs the raw handshake messages from the ClientHello on.
+    if (cfg.clientCertificates !== undefined) this.conn.transcript.keepMessages();
     this.conn.transcript.add(m.raw);
 
     // ServerHello. A server that could have spoken TLS 1.3 says it negotiated down (RFC 8446 4.1.3).
@@ -237,6 +278,7 @@ export class Tls12Server implements HandshakeMachine {
     const params = encodeEcdheParams(group, share.publicKey);
     const signature = provider.sign(scheme, ck.key, serverKeyExchangeSigned(this.clientRandom, this.serverRandom, params), true);
     this.conn.sendHandshake(encodeServerKeyExchangeEcdhe({ group, publicKey: share.publicKey, scheme, signature }));
+    if (cfg.clientCertificates !== undefined) this.sendCertificateRequest();
     this.conn.sendHandshake(encodeServerHelloDone());
     this.session = {
       sessionId: sh.legacySessionIdEcho,
@@ -247,7 +289,74 @@ export class Tls12Server implements HandshakeMachine {
       suite,
       secureRenegotiation: this.secureRenegotiation,
     };
+    this.state = this.requestedSchemes ? 'wait_client_certificate' : 'wait_client_key_exchange';
+  }
+
+  /**
+   * RFC 5246 7.4.4: the key types we take (RSA, and ECDSA / EdDSA per RFC 8422 5.5), the schemes a
+   * TLS 1.2 CertificateVerify may use, and the CA names we trust (when configured to send them).
+   */
+  private sendCertificateRequest(): void {
+    const cfg = this.conn.config;
+    const schemes = tls12HandshakeSchemes(cfg.signatureSchemes);
+    this.conn.sendHandshake(
+      encodeCertificateRequestTls12({
+        certificateTypes: new Uint8Array([ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign]),
+        signatureAlgorithms: schemes,
+        certificateAuthorities: cfg.clientCertificates!.certificateAuthorities,
+      }),
+    );
+    this.requestedSchemes = schemes;
+    this.conn.negotiated.certificateRequested = true;
+  }
+
+  /** The client's Certificate (RFC 5246 7.4.6), possibly empty; a chain is verified at once. */
+  private onClientCertificate(m: HandshakeMessage): void {
+    const cfg = this.conn.config;
+    const { chain } = decodeCertificateTls12(m.body);
+    this.conn.negotiated.peerCertificates = chain;
+    if (chain.length === 0) {
+      this.noClientCertificate();
+    } else {
+      if (!cfg.verifyPeer) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_VERIFICATION_CONFIGURED, 'no way to verify client certificates was configured');
+      cfg.verifyPeer({ chain, serverName: null });
+      this.clientKey = leafPublicKey(cfg.provider, chain[0]!);
+    }
+    this.conn.transcript.add(m.raw);
     this.state = 'wait_client_key_exchange';
+  }
+
+  /**
+   * A ClientKeyExchange where the requested Certificate should be. RFC 5246 7.4.6 wants an empty
+   * Certificate instead, but like OpenSSL we take this as "no certificate" (some old clients do it).
+   */
+  private onMissingClientCertificate(m: HandshakeMessage): void {
+    this.noClientCertificate();
+    this.onClientKeyExchange(m);
+  }
+
+  /** No client certificate: recorded, and fatal under SSL_VERIFY_FAIL_IF_NO_PEER_CERT. */
+  private noClientCertificate(): void {
+    const cfg = this.conn.config;
+    cfg.verifyPeer?.({ chain: [], serverName: null });
+    if (cfg.clientCertificates!.required) {
+      // TLS 1.2 has no certificate_required alert; OpenSSL sends handshake_failure here.
+      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, 'the client sent no certificate, and this server requires one (SSL_VERIFY_FAIL_IF_NO_PEER_CERT)');
+    }
+    // Nothing left to sign: the raw messages are no longer needed.
+    this.conn.transcript.dropKeptMessages();
+  }
+
+  /** RFC 5246 7.4.8: the client proves it holds the key of the certificate it sent. */
+  private onClientCertificateVerify(m: HandshakeMessage): void {
+    const cv = decodeCertificateVerify(m.body);
+    const transcript = this.conn.transcript;
+    checkClientCertificateVerify12(this.conn.config.provider, this.requestedSchemes!, this.clientKey!, cv.scheme, cv.signature, transcript.keptMessages());
+    this.conn.negotiated.peerSignatureScheme = cv.scheme;
+    transcript.dropKeptMessages();
+    transcript.add(m.raw);
+    this.clientKey = null;
+    this.state = 'wait_change_cipher_spec';
   }
 
   private onClientKeyExchange(m: HandshakeMessage): void {
@@ -262,7 +371,7 @@ export class Tls12Server implements HandshakeMachine {
       : masterSecret(provider, this.suite.hash, preMaster, this.clientRandom, this.serverRandom);
     this.conn.tls12 = session;
     this.conn.logSecret('CLIENT_RANDOM', session.masterSecret);
-    this.state = 'wait_change_cipher_spec';
+    this.state = this.clientKey ? 'wait_certificate_verify' : 'wait_change_cipher_spec';
   }
 
   private onFinished(m: HandshakeMessage): void {
