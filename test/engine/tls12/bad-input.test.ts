@@ -2,20 +2,36 @@
  * TLS 1.2 bad input over memory BIOs: malformed and wrongly signed ServerKeyExchange, wrong
  * Finished, change_cipher_spec where none is due, renegotiation attempts from each side, missing
  * RFC 7627 / RFC 5746 signalling, the RFC 8446 downgrade sentinel, and versions and suites typessl
- * refuses. Each failure is checked for its return value, SSL_ERROR_SSL, the named reason, the alert
- * on the wire and stickiness (see `expectFailure`).
+ * refuses; client certificates: malformed CertificateRequest (client side), malformed or missing
+ * client Certificate / CertificateVerify (server side). Each failure is checked for its return
+ * value, SSL_ERROR_SSL, the named reason, the alert on the wire and stickiness (see `expectFailure`).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SSL_ERROR_WANT_READ } from '../../../src/ssl/constants.js';
+import { SSL_ERROR_WANT_READ, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../../../src/ssl/constants.js';
+import type { SslErrorInfo } from '../../../src/ssl/ssl.js';
+import { createSelfSignedCertificate } from '../../../src/x509/self-signed.js';
+import { testCertificate } from '../../helpers/memory-pair.js';
 import { nodeCrypto } from '../../../src/crypto/node.js';
 import { SslContext, type SslContextOptions } from '../../../src/ssl/context.js';
-import { AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType, ProtocolVersion } from '../../../src/wire/enums.js';
-import { decodeClientHello, decodeServerHello, encodeClientHello, encodeHandshake, encodeServerHello } from '../../../src/wire/handshake.js';
+import { AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ContentType, ExtensionType, HandshakeType, ProtocolVersion } from '../../../src/wire/enums.js';
+import {
+  decodeCertificateRequestTls12,
+  decodeCertificateVerify,
+  decodeClientHello,
+  decodeServerHello,
+  encodeCertificateTls12,
+  encodeCertificateVerify,
+  encodeClientHello,
+  encodeHandshake,
+  encodeServerHello,
+} from '../../../src/wire/handshake.js';
 import {
   clientHello,
+  assertFatal,
   concat,
   expectFailure,
+  flipBit,
   pair,
   parseRecords,
   reader,
@@ -324,5 +340,188 @@ describe('refused versions and suites', () => {
     assert.throws(ctx({ cipherList: 'AES128-SHA' }), /no RSA key transport, CBC, NULL, export/);
     assert.throws(ctx({ cipherList: 'ECDHE-RSA-AES128-SHA256' }), /only ECDHE with AES-GCM or ChaCha20-Poly1305/);
     assert.throws(ctx({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' }), /above maximum/);
+  });
+});
+
+// Client certificates (mutual TLS): the client's certificate is the pair's own test certificate
+// (serverAuth + clientAuth), which the server trusts as an anchor.
+const mtlsClient = (): SslContextOptions => ({ ...TLS12, certificate: testCertificate().certificatePem, privateKey: testCertificate().privateKeyPem });
+const mtlsServer = (mode = SSL_VERIFY_PEER): SslContextOptions => ({ trustedCertificates: testCertificate().certificatePem, verifyMode: mode });
+
+/** The handshake messages of the plaintext records of a flight (up to its change_cipher_spec). */
+function plaintextMessages(flight: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const r of parseRecords(flight)) {
+    if (r.type === ContentType.change_cipher_spec) break;
+    if (r.type === ContentType.handshake) out.push(...splitMessages(r.fragment));
+  }
+  return out;
+}
+
+/**
+ * A mutual-TLS pair up to the client's second flight (Certificate, ClientKeyExchange,
+ * CertificateVerify, CCS, Finished), which `fn` rewrites message by message as the client sends it;
+ * the flight is left in the client's output.
+ */
+function clientSecondFlight(
+  fn: (raw: Uint8Array, before: Uint8Array[]) => Uint8Array[],
+  clientOpts: SslContextOptions = mtlsClient(),
+  serverOpts: SslContextOptions = mtlsServer(),
+): Pair {
+  const p = pair(clientOpts, serverOpts);
+  const hello = clientHello(p);
+  // Every handshake message before the one `fn` sees, as a CertificateVerify would sign them.
+  const before = plaintextMessages(hello);
+  p.serverIn.write(hello);
+  assert.equal(p.server.doHandshake(), -1);
+  const flight = p.serverOut.drain();
+  before.push(...plaintextMessages(flight));
+  p.clientIn.write(flight);
+  interceptSent(p.client.connection!, (raw) => {
+    const out = fn(raw, before.slice());
+    before.push(raw);
+    return out;
+  });
+  assert.equal(p.client.doHandshake(), -1);
+  return p;
+}
+
+/** Delivers the client's (tampered) second flight and expects the server to fail with a plaintext alert. */
+function serverRejects(p: Pair, reason: string, alert: number): SslErrorInfo {
+  p.transfer();
+  return expectFailure(p.s, () => p.server.doHandshake(), { reason, alert });
+}
+
+/** `fn` applied to the body of one message type; other messages pass unchanged. */
+function onType(type: number, fn: (body: Uint8Array, before: Uint8Array[]) => Uint8Array | null): (raw: Uint8Array, before: Uint8Array[]) => Uint8Array[] {
+  return (raw, before) => {
+    if (raw[0] !== type) return [raw];
+    const body = fn(raw.subarray(4), before);
+    return body === null ? [] : [encodeHandshake(type, body)];
+  };
+}
+
+describe('CertificateRequest (client side)', () => {
+  const toRequest = () => toServerFlight(mtlsClient(), mtlsServer());
+  test('the server asks with rsa_sign + ecdsa_sign, its TLS 1.2 schemes and its CA name', () => {
+    const { flight } = toRequest();
+    const raw = plaintextMessages(flight).find((m) => m[0] === HandshakeType.certificate_request);
+    assert.ok(raw, 'a CertificateRequest');
+    const cr = decodeCertificateRequestTls12(raw.subarray(4));
+    assert.deepEqual([...cr.certificateTypes], [ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign]);
+    assert.ok(cr.signatureAlgorithms.includes(0x0403) && cr.signatureAlgorithms.includes(0x0804) && cr.signatureAlgorithms.includes(0x0401));
+    assert.ok(!cr.signatureAlgorithms.some((s) => s >> 8 === 0x02), 'no SHA-1');
+    assert.equal(cr.certificateAuthorities.length, 1);
+  });
+  test('a truncated CertificateRequest is decode_error (SSL_R_LENGTH_MISMATCH)', () => {
+    const { p, flight } = toRequest();
+    clientRejects(p, rewriteType(flight, HandshakeType.certificate_request, (b) => b.subarray(0, b.length - 1)), 'SSL_R_LENGTH_MISMATCH', AlertDescription.decode_error);
+  });
+  test('an empty certificate_types list is decode_error', () => {
+    const { p, flight } = toRequest();
+    clientRejects(p, rewriteType(flight, HandshakeType.certificate_request, (b) => concat(new Uint8Array([0]), b.subarray(1 + b[0]!))), 'SSL_R_LENGTH_MISMATCH', AlertDescription.decode_error);
+  });
+  test('an odd-length supported_signature_algorithms is decode_error', () => {
+    const { p, flight } = toRequest();
+    const bad = rewriteType(flight, HandshakeType.certificate_request, () => concat(new Uint8Array([1, 64, 0, 3, 4, 3, 8, 0, 0])));
+    clientRejects(p, bad, 'SSL_R_LENGTH_MISMATCH', AlertDescription.decode_error);
+  });
+  test('a second CertificateRequest is unexpected_message (SSL_R_UNEXPECTED_MESSAGE)', () => {
+    const { p, flight } = toRequest();
+    const bad = rewriteFlight(flight, (raw) => (raw[0] === HandshakeType.certificate_request ? concat(raw, raw) : raw));
+    clientRejects(p, bad, 'SSL_R_UNEXPECTED_MESSAGE', AlertDescription.unexpected_message);
+  });
+  test('a CertificateRequest after ServerHelloDone is unexpected_message (SSL_R_UNEXPECTED_MESSAGE)', () => {
+    const { p, flight } = toRequest();
+    const messages = plaintextMessages(flight);
+    const request = messages.find((m) => m[0] === HandshakeType.certificate_request)!;
+    // The client answers the ServerHelloDone first (its flight goes out), then meets the request.
+    p.c.input.write(record(ContentType.handshake, concat(...messages.filter((m) => m !== request), request)));
+    const info = assertFatal(p.client, p.client.doHandshake(), 'SSL_R_UNEXPECTED_MESSAGE');
+    assert.deepEqual(info.alert, { description: AlertDescription.unexpected_message, name: 'unexpected_message', direction: 'sent' });
+    // The alert follows the flight as the last record (encrypted: the client's keys are on by then).
+    const records = parseRecords(p.clientOut.drain());
+    assert.equal(records.at(-1)!.type, ContentType.alert);
+    assert.equal(records.at(-2)!.type, ContentType.handshake, 'the Finished before it');
+  });
+  test('certificate_types without ecdsa_sign: an ECDSA client answers with an empty Certificate and no CertificateVerify', () => {
+    const { p, flight } = toRequest();
+    p.c.input.write(rewriteType(flight, HandshakeType.certificate_request, (b) => concat(new Uint8Array([1, ClientCertificateType.rsa_sign]), b.subarray(1 + b[0]!))));
+    assert.equal(p.client.doHandshake(), -1);
+    const sent = plaintextMessages(p.clientOut.drain());
+    assert.deepEqual(sent.map((m) => m[0]), [HandshakeType.certificate, HandshakeType.client_key_exchange]);
+    assert.deepEqual([...sent[0]!], [HandshakeType.certificate, 0, 0, 3, 0, 0, 0]);
+  });
+  test('signature schemes none of which fit the key: an empty Certificate, no CertificateVerify', () => {
+    const { p, flight } = toRequest();
+    p.c.input.write(rewriteType(flight, HandshakeType.certificate_request, (b) => concat(b.subarray(0, 1 + b[0]!), new Uint8Array([0, 4, 0x08, 0x04, 0x04, 0x01]), new Uint8Array([0, 0]))));
+    assert.equal(p.client.doHandshake(), -1);
+    const sent = plaintextMessages(p.clientOut.drain());
+    assert.deepEqual(sent.map((m) => m[0]), [HandshakeType.certificate, HandshakeType.client_key_exchange]);
+  });
+});
+
+describe('client Certificate and CertificateVerify (server side)', () => {
+  test('the untampered flight: the server verifies the certificate and its CertificateVerify', () => {
+    const p = clientSecondFlight((raw) => [raw]);
+    p.transfer();
+    assert.equal(p.server.doHandshake(), 1);
+    assert.equal(p.server.getPeerCertificates().length, 1);
+    assert.equal(p.server.getNegotiated()?.peerSignatureScheme, 0x0403);
+  });
+  test('no CertificateVerify after a certificate: unexpected_message (SSL_R_MISSING_VERIFY_MESSAGE)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate_verify, () => null));
+    const info = serverRejects(p, 'SSL_R_MISSING_VERIFY_MESSAGE', AlertDescription.unexpected_message);
+    assert.match(info.message, /no CertificateVerify/);
+  });
+  test('a flipped signature bit is decrypt_error (SSL_R_BAD_SIGNATURE)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate_verify, (b) => flipBit(b, b.length - 2)));
+    serverRejects(p, 'SSL_R_BAD_SIGNATURE', AlertDescription.decrypt_error);
+  });
+  test('a signature by another key (the certificate is not the signer\'s) is decrypt_error (SSL_R_BAD_SIGNATURE)', () => {
+    const stranger = nodeCrypto.importPrivateKey(createSelfSignedCertificate({ provider: nodeCrypto }).privateKeyPem);
+    const p = clientSecondFlight(
+      onType(HandshakeType.certificate_verify, (b, before) => {
+        // The right content (every message before CertificateVerify), signed with a key the certificate does not hold.
+        const { scheme } = decodeCertificateVerify(b);
+        return encodeCertificateVerify({ scheme, signature: nodeCrypto.sign(scheme, stranger, concat(...before), true) }).subarray(4);
+      }),
+    );
+    serverRejects(p, 'SSL_R_BAD_SIGNATURE', AlertDescription.decrypt_error);
+  });
+  test('a scheme the CertificateRequest did not offer (rsa_pkcs1_sha1) is illegal_parameter (SSL_R_WRONG_SIGNATURE_TYPE)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate_verify, (b) => concat(new Uint8Array([0x02, 0x01]), b.subarray(2))));
+    serverRejects(p, 'SSL_R_WRONG_SIGNATURE_TYPE', AlertDescription.illegal_parameter);
+  });
+  test('an offered scheme that does not fit the ECDSA key (rsa_pss_rsae_sha256) is illegal_parameter (SSL_R_WRONG_SIGNATURE_TYPE)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate_verify, (b) => concat(new Uint8Array([0x08, 0x04]), b.subarray(2))));
+    const info = serverRejects(p, 'SSL_R_WRONG_SIGNATURE_TYPE', AlertDescription.illegal_parameter);
+    assert.match(info.message, /does not fit its ec certificate key/);
+  });
+  test('a truncated CertificateVerify is decode_error (SSL_R_LENGTH_MISMATCH)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate_verify, (b) => b.subarray(0, b.length - 1)));
+    serverRejects(p, 'SSL_R_LENGTH_MISMATCH', AlertDescription.decode_error);
+  });
+  test('a truncated client Certificate is decode_error (SSL_R_LENGTH_MISMATCH)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate, (b) => b.subarray(0, b.length - 1)));
+    serverRejects(p, 'SSL_R_LENGTH_MISMATCH', AlertDescription.decode_error);
+  });
+  test('a client Certificate that is not DER is bad_certificate', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate, () => encodeCertificateTls12({ chain: [new Uint8Array([0x30, 0x03, 1, 2, 3])] }).subarray(4)));
+    serverRejects(p, 'SSL_R_BAD_CERTIFICATE', AlertDescription.bad_certificate);
+  });
+  test('a CertificateVerify after an empty Certificate is unexpected_message (SSL_R_UNEXPECTED_MESSAGE)', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate, () => encodeCertificateTls12({ chain: [] }).subarray(4)));
+    serverRejects(p, 'SSL_R_UNEXPECTED_MESSAGE', AlertDescription.unexpected_message);
+  });
+  test('no Certificate message at all under FAIL_IF_NO_PEER_CERT: handshake_failure (SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE), as OpenSSL', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate, () => null), { ...TLS12 }, mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT));
+    serverRejects(p, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE', AlertDescription.handshake_failure);
+  });
+  test('no Certificate message at all under SSL_VERIFY_PEER alone: taken as no certificate, as OpenSSL', () => {
+    const p = clientSecondFlight(onType(HandshakeType.certificate, () => null), { ...TLS12 }, mtlsServer());
+    p.transfer();
+    assert.equal(p.server.doHandshake(), 1, JSON.stringify(p.server.getErrorInfo()));
+    assert.equal(p.server.getPeerCertificates().length, 0);
   });
 });
