@@ -2,8 +2,9 @@
  * Certificate verification against real peers on 127.0.0.1 (TLS 1.3): the typessl client verifies
  * openssl s_server and node:tls servers that present leaf + intermediate under a test root, and
  * refuses a wrong host name, an expired leaf and an unknown root with the right code and alert;
- * mutual TLS in both roles against openssl and node:tls. The PKI is made by `openssl ca` at test
- * time.
+ * mutual TLS in both roles against openssl and node:tls, in TLS 1.3 and TLS 1.2, with the
+ * refusals (no certificate, unknown CA) seen from both ends. The PKI is made by `openssl ca` at
+ * test time.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,79 +129,130 @@ for (const [peerName, start] of servers) {
   });
 }
 
-describe('mutual TLS: typessl client with a certificate', () => {
-  const clientOptions = (): SslContextOptions => ({ ca: f.get('root').pem, certificate: chainPem('client'), privateKey: f.get('client').keyPem });
+/**
+ * Mutual TLS in each version. `peerVersion` pins the peer (`-tls1_2`/`-tls1_3`, node's min/max);
+ * typessl offers both and must land on it. A missing required client certificate is
+ * certificate_required in TLS 1.3 and handshake_failure in TLS 1.2 (no certificate_required
+ * there; OpenSSL sends handshake_failure).
+ */
+const MTLS_VERSIONS = [
+  { version: 'TLSv1.3', peerVersion: '1.3', node: { minVersion: 'TLSv1.3' }, noCertAlert: AlertDescription.certificate_required, noCertLog: /certificate required/i },
+  { version: 'TLSv1.2', peerVersion: '1.2', node: { maxVersion: 'TLSv1.2' }, noCertAlert: AlertDescription.handshake_failure, noCertLog: /handshake failure/i },
+] as const;
 
-  test('openssl s_server -Verify with the client root verifies the typessl client chain', async () => {
-    const peer = await startOpensslServer({ cert: f.get('leaf').certPath, key: f.get('leaf').keyPath, chain: chainFile('leaf'), version: '1.3', verifyCAfile: clientRootFile });
-    const a = await attempt(peer.port, clientOptions());
-    assert.equal(a.error, null, a.error?.message);
-    await exchange(a.tls!, peer, 16 * 1024);
-    assert.match(peer.log(), /Client certificate|CN *= *client|Verification: OK/);
-    await a.tls!.shutdown();
-    await peer.stop();
-  });
-  test('node:tls server with requestCert + rejectUnauthorized authorizes the typessl client', async () => {
-    const peer = await startNodeTlsServer({ cert: fullChainFile('leaf'), key: f.get('leaf').keyPath, minVersion: 'TLSv1.3', ca: clientRootFile, requestCert: true, rejectUnauthorized: true });
-    const a = await attempt(peer.port, clientOptions());
-    assert.equal(a.error, null, a.error?.message);
-    await exchange(a.tls!, peer, 16 * 1024);
-    const secure = await peer.waitForEvent('secure');
-    assert.equal(secure.authorized, true);
-    assert.equal(secure.peerSubjectCN, 'client');
-    await a.tls!.shutdown();
-    await peer.stop();
-  });
-});
+for (const { version, peerVersion, node, noCertAlert, noCertLog } of MTLS_VERSIONS) {
+  describe(`mutual TLS in ${version}: typessl client with a certificate`, () => {
+    const clientOptions = (leaf = 'client'): SslContextOptions => ({ ca: f.get('root').pem, certificate: chainPem(leaf), privateKey: f.get(leaf).keyPem });
+    const opensslServer = () =>
+      startOpensslServer({ cert: f.get('leaf').certPath, key: f.get('leaf').keyPath, chain: chainFile('leaf'), version: peerVersion, verifyCAfile: clientRootFile });
+    const nodeServer = () =>
+      startNodeTlsServer({ cert: fullChainFile('leaf'), key: f.get('leaf').keyPath, ...node, ca: clientRootFile, requestCert: true, rejectUnauthorized: true });
 
-describe('mutual TLS: typessl server requiring a client certificate', () => {
-  const serverOptions = (): SslContextOptions => ({
-    certificate: chainPem('leaf'),
-    privateKey: f.get('leaf').keyPem,
-    ca: f.get('clientRoot').pem,
-    verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-  });
-
-  test('openssl s_client with a certificate chain is verified', async () => {
-    const srv = await typesslServer(serverOptions());
-    const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', caFile: rootFile, cert: f.get('client').certPath, key: f.get('client').keyPath, chain: chainFile('client'), version: '1.3' });
-    const tls = await srv.accepted;
-    assert.equal(tls.ssl.getVerifyResult(), V.X509_V_OK);
-    assert.equal(tls.ssl.getPeerCertificates().length, 2);
-    await exchange(tls, peer, 16 * 1024);
-    await tls.shutdown();
-    await peer.stop();
-  });
-  test('node:tls client with a certificate is verified', async () => {
-    const srv = await typesslServer(serverOptions());
-    const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: rootFile, cert: fullChainFile('client'), key: f.get('client').keyPath, minVersion: 'TLSv1.3' });
-    const tls = await srv.accepted;
-    assert.equal(tls.ssl.getVerifyResult(), V.X509_V_OK);
-    const secure = await peer.waitForEvent('secure');
-    assert.equal(secure.authorized, true);
-    await exchange(tls, peer, 16 * 1024);
-    await tls.shutdown();
-    await peer.stop();
-  });
-  test('openssl s_client without a certificate gets certificate_required', async () => {
-    const srv = await typesslServer(serverOptions());
-    const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', caFile: rootFile, version: '1.3' });
-    await assert.rejects(srv.accepted, (e: SslError) => {
-      assert.equal(e.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
-      assert.equal(e.alert?.description, AlertDescription.certificate_required);
-      return true;
+    test('openssl s_server -Verify with the client root verifies the typessl client chain', async () => {
+      const peer = await opensslServer();
+      const a = await attempt(peer.port, clientOptions());
+      assert.equal(a.error, null, a.error?.message);
+      assert.equal(a.ssl.getVersion(), version);
+      assert.equal(a.ssl.getNegotiated()?.certificateRequested, true);
+      await exchange(a.tls!, peer, 16 * 1024);
+      assert.match(peer.log(), /Client certificate|CN *= *client|Verification: OK/);
+      await a.tls!.shutdown();
+      await peer.stop();
     });
-    await peer.waitForLog(/certificate required/i, 10_000);
-    await peer.stop();
-  });
-  test('node:tls client with a certificate from an unknown CA gets unknown_ca', async () => {
-    const srv = await typesslServer(serverOptions());
-    const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: rootFile, cert: fullChainFile('otherLeaf'), key: f.get('otherLeaf').keyPath, minVersion: 'TLSv1.3' });
-    await assert.rejects(srv.accepted, (e: SslError) => {
-      assert.equal(e.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
-      assert.equal(e.alert?.description, AlertDescription.unknown_ca);
-      return true;
+    test('node:tls server with requestCert + rejectUnauthorized authorizes the typessl client', async () => {
+      const peer = await nodeServer();
+      const a = await attempt(peer.port, clientOptions());
+      assert.equal(a.error, null, a.error?.message);
+      assert.equal(a.ssl.getVersion(), version);
+      await exchange(a.tls!, peer, 16 * 1024);
+      const secure = await peer.waitForEvent('secure');
+      assert.equal(secure.authorized, true);
+      assert.equal(secure.peerSubjectCN, 'client');
+      await a.tls!.shutdown();
+      await peer.stop();
     });
-    await peer.stop();
+    if (version === 'TLSv1.2') {
+      // A TLS 1.2 client waits for the server's Finished, so the server's refusal ends its handshake.
+      test('openssl s_server refuses a typessl client without a certificate: handshake_failure reaches it', async () => {
+        const peer = await opensslServer();
+        const a = await attempt(peer.port, { ca: f.get('root').pem });
+        assert.ok(a.error, 'the handshake should fail');
+        assert.equal(a.error.alert?.description, AlertDescription.handshake_failure, a.error.message);
+        assert.equal(a.error.alert?.direction, 'received');
+        assert.equal(a.ssl.getNegotiated()?.certificateRequested, true);
+        await peer.stop();
+      });
+      test('node:tls server refuses a typessl client certificate from an unknown CA', async () => {
+        const peer = await nodeServer();
+        const a = await attempt(peer.port, clientOptions('otherLeaf'));
+        // node:tls checks a client chain in JavaScript once OpenSSL's handshake is done and then
+        // destroys the socket: no alert, the typessl client meets the end of the stream.
+        assert.ok(a.error, 'the handshake should fail');
+        assert.equal(a.error.reason, 'SSL_R_UNEXPECTED_EOF_WHILE_READING', a.error.message);
+        await peer.waitForEvent('error');
+        assert.ok(!peer.events().some((e) => e.event === 'secure'), 'node never let the client in');
+        await peer.stop();
+      });
+    }
   });
-});
+
+  describe(`mutual TLS in ${version}: typessl server requiring a client certificate`, () => {
+    const serverOptions = (): SslContextOptions => ({
+      certificate: chainPem('leaf'),
+      privateKey: f.get('leaf').keyPem,
+      ca: f.get('clientRoot').pem,
+      verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+    });
+
+    test('openssl s_client with a certificate chain is verified', async () => {
+      const srv = await typesslServer(serverOptions());
+      const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', caFile: rootFile, cert: f.get('client').certPath, key: f.get('client').keyPath, chain: chainFile('client'), version: peerVersion });
+      const tls = await srv.accepted;
+      assert.equal(tls.ssl.getVersion(), version);
+      assert.equal(tls.ssl.getVerifyResult(), V.X509_V_OK);
+      assert.equal(tls.ssl.getPeerCertificates().length, 2);
+      await exchange(tls, peer, 16 * 1024);
+      await tls.shutdown();
+      await peer.stop();
+    });
+    test('node:tls client with a certificate is verified', async () => {
+      const srv = await typesslServer(serverOptions());
+      const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: rootFile, cert: fullChainFile('client'), key: f.get('client').keyPath, ...node });
+      const tls = await srv.accepted;
+      assert.equal(tls.ssl.getVersion(), version);
+      assert.equal(tls.ssl.getVerifyResult(), V.X509_V_OK);
+      const secure = await peer.waitForEvent('secure');
+      assert.equal(secure.authorized, true);
+      await exchange(tls, peer, 16 * 1024);
+      await tls.shutdown();
+      await peer.stop();
+    });
+    test(`openssl s_client without a certificate gets ${version === 'TLSv1.3' ? 'certificate_required' : 'handshake_failure'}`, async () => {
+      const srv = await typesslServer(serverOptions());
+      const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', caFile: rootFile, version: peerVersion });
+      await assert.rejects(srv.accepted, (e: SslError) => {
+        assert.equal(e.reason, 'SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+        assert.equal(e.alert?.description, noCertAlert);
+        return true;
+      });
+      await peer.waitForLog(noCertLog, 10_000);
+      await peer.stop();
+    });
+    test('node:tls client with a certificate from an unknown CA gets unknown_ca', async () => {
+      const srv = await typesslServer(serverOptions());
+      const peer = await startNodeTlsClient({ port: srv.port, servername: 'localhost', ca: rootFile, cert: fullChainFile('otherLeaf'), key: f.get('otherLeaf').keyPath, ...node });
+      await assert.rejects(srv.accepted, (e: SslError) => {
+        assert.equal(e.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
+        assert.equal(e.alert?.description, AlertDescription.unknown_ca);
+        return true;
+      });
+      if (version === 'TLSv1.2') {
+        // The TLS 1.2 client is still in its handshake and reports the alert as its error.
+        const err = await peer.waitForEvent('error');
+        assert.match(String(err.message), /unknown ca/i);
+        assert.ok(!peer.events().some((e) => e.event === 'secure'));
+      }
+      await peer.stop();
+    });
+  });
+}
