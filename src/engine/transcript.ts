@@ -1,5 +1,6 @@
 import type { CryptoProvider, Hash, HashAlgorithm } from '../crypto/provider.js';
 import { HandshakeType } from '../wire/enums.js';
+import { concatBytes } from './bytes.js';
 
 /**
  * The running transcript hash (RFC 8446 4.4.1). The hash function is known only once the cipher
@@ -47,7 +48,7 @@ export class Transcript {
 
   /** The messages added since `keepMessages()`, joined (empty when not keeping them). */
   keptMessages(): Uint8Array {
-    return joinBytes(this.kept ?? []);
+    return concatBytes(...(this.kept ?? []));
   }
 
   /** Stops keeping raw messages and lets the kept ones go. */
@@ -91,17 +92,4 @@ export class Transcript {
     this.hash.update(header);
     this.hash.update(digest);
   }
-}
-
-/** `parts` joined into one array. */
-export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -29,7 +29,7 @@ import {
 } from '../../wire/handshake.js';
 import type { ClientHello, Extension, HandshakeMessage } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
-import { joinBytes } from '../transcript.js';
+import { concatBytes } from '../bytes.js';
 import { leafPublicKey, equalBytes, checkSolicited } from '../tls13/common.js';
 import { tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
@@ -337,7 +337,7 @@ export class Tls12Client implements HandshakeMachine {
 
     if (signWith !== undefined) {
       const ck = cfg.certifiedKey!;
-      const signature = provider.sign(signWith, ck.key, joinBytes(this.messages), true);
+      const signature = provider.sign(signWith, ck.key, concatBytes(...this.messages), true);
       this.conn.negotiated.signatureScheme = signWith;
       this.send(encodeCertificateVerify({ scheme: signWith, signature }));
     }

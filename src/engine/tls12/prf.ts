@@ -4,20 +4,9 @@
  * against other implementations byte for byte.
  */
 import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
+import { concatBytes as concat } from '../bytes.js';
 
 const encoder = new TextEncoder();
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * P_hash(secret, seed) of RFC 5246 5, truncated to `length` bytes:
