@@ -99,7 +99,13 @@ export function instrument(ssl: Ssl, role: 'client' | 'server', flags: Flags, pr
 
 /** The handshake's outcome and the peer's certificate, as `s_client` prints it after connecting. */
 export function describeConnection(ssl: Ssl, provider: CryptoProvider): string[] {
-  const lines = [`Protocol: ${ssl.getVersion()}`, `Cipher: ${ssl.getCipherName() ?? 'none'}`, `Group: ${ssl.getGroupName() ?? 'none'}`];
+  const lines = [
+    // OpenSSL's line, so scripts that look for "Reused," or "New," keep working.
+    `${ssl.sessionReused() ? 'Reused' : 'New'}, ${ssl.getVersion()}, Cipher is ${ssl.getCipherName() ?? 'none'}`,
+    `Protocol: ${ssl.getVersion()}`,
+    `Cipher: ${ssl.getCipherName() ?? 'none'}`,
+    `Group: ${ssl.getGroupName() ?? 'none'}`,
+  ];
   const sig = ssl.getPeerSignatureSchemeName();
   if (sig) lines.push(`Peer signature: ${sig}`);
   lines.push(`ALPN: ${ssl.getAlpnSelected() ?? 'none'}`);

@@ -9,25 +9,41 @@ import net from 'node:net';
 import { SocketBio } from '../bio/socket.js';
 import { defaultCryptoProvider } from '../crypto/default.js';
 import { AsyncSsl, SslError } from '../ssl/async-ssl.js';
-import { SSL_ERROR_SYSCALL, SSL_SENT_SHUTDOWN } from '../ssl/constants.js';
-import { SslContext } from '../ssl/context.js';
+import {
+  SSL_ERROR_SYSCALL,
+  SSL_OP_NO_TICKET,
+  SSL_SENT_SHUTDOWN,
+  SSL_SESS_CACHE_OFF,
+  SSL_VERIFY_CLIENT_ONCE,
+  SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_PEER,
+} from '../ssl/constants.js';
+import { SslContext, type SslContextOptions } from '../ssl/context.js';
 import { Ssl, type SslErrorInfo } from '../ssl/ssl.js';
 import { fingerprint } from '../x509/certificate.js';
 import { createSelfSignedCertificate } from '../x509/self-signed.js';
 import { type Flags, integerOf, parseFlags, parseHostPort, UsageError, valueOf } from './args.js';
-import { COMMON_FLAGS, commonContextOptions, describeConnection, instrument } from './endpoint.js';
+import { COMMON_FLAGS, commonContextOptions, describeConnection, instrument, readFlagFile } from './endpoint.js';
 import type { CommandIo } from './s-client.js';
 import type { ConnectionReport } from './trace-format.js';
 
 export const S_SERVER_USAGE = `usage: typessl s_server [-accept [host:]port] [-cert file -key file] [-www | -rev | -echo]
        [-naccept n] [-alpn p1,p2] [-tls1_2 | -tls1_3] [-groups g1:g2] [-ciphersuites s1:s2]
-       [-cipher list] [-keylogfile file] [-msg] [-state] [-quiet]
+       [-cipher list] [-verify n | -Verify n] [-CAfile file] [-verify_return_error]
+       [-no_ticket] [-num_tickets n] [-no_cache] [-keylogfile file] [-msg] [-state] [-quiet]
   Listens on port 4433 of every interface unless -accept says otherwise (port 0: any free port);
   the "ACCEPT host:port" line on stderr names the real one. Without -cert a fresh self-signed
   certificate for CN=localhost is made and its SHA-256 fingerprint printed.
   Default mode: stdin goes to the connected client, its data to stdout. -www answers one HTTP
   request with a page about the connection; -rev sends each line back reversed ("CLOSE" closes);
-  -echo sends every byte back. -naccept n exits after n connections.`;
+  -echo sends every byte back. -naccept n exits after n connections.
+  Client certificates: -verify n asks for one (a client without one still gets in), -Verify n
+  requires one (the handshake fails without); n is the verify depth. -CAfile names the trust
+  anchors for client certificates (their names are sent in the request). As in OpenSSL, a client
+  certificate that fails verification is only reported unless -verify_return_error is given.
+  Sessions: -no_ticket sends no stateless tickets (TLS 1.3: stateful tickets backed by the cache;
+  TLS 1.2: session IDs), -num_tickets n sets the TLS 1.3 tickets per handshake (default 2),
+  -no_cache turns the server's session cache off. Each summary says whether the session was reused.`;
 
 const FLAGS = {
   ...COMMON_FLAGS,
@@ -36,6 +52,12 @@ const FLAGS = {
   www: 'switch',
   rev: 'switch',
   echo: 'switch',
+  verify: 'value',
+  Verify: 'value',
+  verify_return_error: 'switch',
+  no_ticket: 'switch',
+  num_tickets: 'value',
+  no_cache: 'switch',
 } as const;
 
 type Mode = 'stdio' | 'www' | 'rev' | 'echo';
@@ -69,6 +91,9 @@ export async function runSServer(argv: readonly string[], io: CommandIo): Promis
         io.print(`Using an ephemeral self-signed certificate for CN=localhost, SHA-256 fingerprint ${fingerprint(provider, cert.certificate)}`);
       }
     }
+    Object.assign(opts, clientCertificateOptions(flags), sessionOptions(flags));
+    const anchors = readFlagFile(flags, 'CAfile');
+    if (anchors !== undefined) opts.trustedCertificates = anchors;
     ctx = new SslContext(opts);
   } catch (e) {
     io.print(`s_server: ${(e as Error).message}${e instanceof UsageError ? `\n${S_SERVER_USAGE}` : ''}`);
@@ -103,6 +128,42 @@ export async function runSServer(argv: readonly string[], io: CommandIo): Promis
   }
   server.close();
   return failures > 0 ? 1 : 0;
+}
+
+/**
+ * -verify n / -Verify n, as OpenSSL's s_server: ask for (or require) a client certificate and
+ * verify it. The n is what OpenSSL's s_server makes of it (its verify callback, apps/lib/s_cb.c),
+ * not the chain length limit: without -verify_return_error a verification error at depth <= n
+ * (0 is the client's own certificate) is reported and tolerated, a deeper one fails the handshake;
+ * with -verify_return_error every error fails it. The summary says when an error was tolerated.
+ */
+function clientCertificateOptions(flags: Flags): SslContextOptions {
+  const ask = valueOf(flags, 'verify') !== undefined;
+  const require = valueOf(flags, 'Verify') !== undefined;
+  if (ask && require) throw new UsageError('-verify and -Verify cannot be combined');
+  if (!ask && !require) {
+    if (flags['verify_return_error'] === true) throw new UsageError('-verify_return_error needs -verify or -Verify (no client certificate is asked for)');
+    return {};
+  }
+  const depth = integerOf(flags, require ? 'Verify' : 'verify', 0);
+  const opts: SslContextOptions = {
+    verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE | (require ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+  };
+  if (flags['verify_return_error'] !== true) opts.verifyCallback = (ok, at) => ok || at.errorDepth <= depth;
+  return opts;
+}
+
+/** -no_ticket, -num_tickets n and -no_cache onto the context's own settings. */
+function sessionOptions(flags: Flags): SslContextOptions {
+  const opts: SslContextOptions = {};
+  if (flags['no_ticket'] === true) opts.options = SSL_OP_NO_TICKET;
+  if (valueOf(flags, 'num_tickets') !== undefined) {
+    const n = integerOf(flags, 'num_tickets', 0);
+    if (n > 16) throw new UsageError(`option "-num_tickets" is at most 16, got ${n}`);
+    opts.numTickets = n;
+  }
+  if (flags['no_cache'] === true) opts.sessionCacheMode = SSL_SESS_CACHE_OFF;
+  return opts;
 }
 
 /** Accepted sockets, one at a time (the next is taken only when the loop asks for it). */

@@ -6,6 +6,7 @@
 import type { TraceEvent } from '../engine/connection.js';
 import type { Ssl, SslErrorInfo } from '../ssl/ssl.js';
 import { AlertDescription, HandshakeType, nameOf } from '../wire/enums.js';
+import { parseCertificate } from '../x509/certificate.js';
 
 /** What one traced record or message is, in words: `client_hello`, `alert close_notify (warning)`. */
 export function describeTraceEvent(e: TraceEvent): string {
@@ -94,6 +95,30 @@ export class ConnectionReport {
     ];
     const cipher = ssl.getCipherName();
     if (cipher) lines.push(`protocol:  ${ssl.getVersion()}, ${cipher}, group ${ssl.getGroupName() ?? 'none'}`);
+    lines.push(`peer cert: ${describePeerCertificate(ssl)}`);
     return lines;
   }
+}
+
+/**
+ * The peer's certificate and its verification in one line, for the summary: the subject, then
+ * `verify ok`, or the X509_V_ERR_* result and whether the handshake went on anyway (s_client
+ * without -CAfile, s_server without -verify_return_error).
+ */
+export function describePeerCertificate(ssl: Ssl): string {
+  const [leaf] = ssl.getPeerCertificates();
+  if (!leaf) return 'none';
+  let subject: string;
+  try {
+    subject = `subject ${parseCertificate(leaf).subject}`;
+  } catch {
+    subject = '(could not be parsed)';
+  }
+  const info = ssl.getVerifyInfo();
+  if (!info) return `${subject}; ${ssl.sessionReused() ? 'from the resumed session (verified when the session was made)' : 'not verified'}`;
+  if (info.code === 0) return `${subject}; verify ok`;
+  // A completed handshake with a failed verification went on by choice (no -CAfile on s_client,
+  // no -verify_return_error on s_server).
+  const wentOn = info.accepted || ssl.isInitFinished();
+  return `${subject}; verify ${info.name} (${info.text})${wentOn ? ', NOT enforced: the handshake went on' : ''}`;
 }

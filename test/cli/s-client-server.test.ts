@@ -6,98 +6,24 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { killAllPeers, startOpensslClient, startOpensslServer } from '../helpers/peers.js';
 import { makeTestPki } from '../helpers/pki.js';
+import { killCommands, typessl, typesslServer } from './cli-commands.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const pki = makeTestPki();
 const scratch = mkdtempSync(join(tmpdir(), 'typessl-cli-'));
-const running = new Set<ChildProcessWithoutNullStreams>();
 
 after(async () => {
-  for (const child of running) child.kill('SIGKILL');
+  killCommands();
   await killAllPeers();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** A typessl command as a child process, with its stdout and stderr collected. */
-interface Command {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the first match of `re` in stderr (rejects if the command exits first or after 30 s). */
-  waitForStderr(re: RegExp): Promise<RegExpMatchArray>;
-  /** Resolves once stdout holds `text`. */
-  waitForStdout(text: string): Promise<void>;
-  /** The exit status. */
-  exited: Promise<number | null>;
-}
-
-function typessl(args: string[], env: NodeJS.ProcessEnv = process.env): Command {
-  const child = spawn(process.execPath, [main, ...args], { env, stdio: 'pipe' });
-  running.add(child);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString('latin1')));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
-  const waitFor = (get: () => string, test: (s: string) => boolean, what: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (test(get())) {
-          cleanup();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out waiting for ${what}; stderr:\n${err}`));
-      }, 30_000);
-      const onClose = (): void => {
-        cleanup();
-        if (test(get())) resolve();
-        else reject(new Error(`command exited before ${what}; stderr:\n${err}`));
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        child.stderr.off('data', check);
-        child.off('close', onClose);
-      };
-      child.stdout.on('data', check);
-      child.stderr.on('data', check);
-      child.once('close', onClose);
-      check();
-    });
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    waitForStderr: async (re) => {
-      await waitFor(() => err, (s) => re.test(s), String(re));
-      return re.exec(err)!;
-    },
-    waitForStdout: (text) => waitFor(() => out, (s) => s.includes(text), JSON.stringify(text)),
-    exited,
-  };
-}
-
-/** Starts `typessl s_server` on an ephemeral port and returns it with the port. */
-async function typesslServer(args: string[]): Promise<{ server: Command; port: number }> {
-  const server = typessl(['s_server', '-accept', '127.0.0.1:0', ...args]);
-  const m = await server.waitForStderr(/ACCEPT 127\.0\.0\.1:(\d+)/);
-  return { server, port: Number(m[1]) };
-}
 
 for (const v of ['1.3', '1.2'] as const) {
   test(`TLS ${v}: typessl s_server -rev <- openssl s_client: lines come back reversed, the client closes first, the server answers`, async () => {
