@@ -99,13 +99,14 @@ for (const v of versions) {
     assert.equal(count(server.stderr(), /^session:\s+reused$/), 5);
     assert.equal(count(server.stderr(), /^session:\s+new \(full handshake\)$/), 1);
     // The default: stateless tickets carry the sealed session, far longer than an ID and a nonce.
-    for (const m of server.stderr().matchAll(/^>>> Handshake new_session_ticket \[length (\d+)\]$/gm)) assert.ok(Number(m[1]) > 100, m[0]);
+    const tickets = ticketLengths(server.stderr());
+    assert.ok(tickets.length > 0 && tickets.every((n) => n > 100), `sealed tickets: ${tickets.join(', ')}`);
   });
 }
 
 /** Runs `typessl s_client -reconnect` against a typessl s_server with `serverArgs`; returns both outputs. */
-async function reconnectAgainst(serverArgs: string[]): Promise<{ client: string; server: string }> {
-  const { server, port } = await typesslServer(['-tls1_3', '-echo', '-naccept', '6', '-msg', ...serverArgs]);
+async function reconnectAgainst(v: '1.2' | '1.3', serverArgs: readonly string[]): Promise<{ client: string; server: string }> {
+  const { server, port } = await typesslServer([`-tls1_${v === '1.2' ? 2 : 3}`, '-echo', '-naccept', '6', '-msg', ...serverArgs]);
   const client = typessl(['s_client', '-connect', `127.0.0.1:${port}`, '-reconnect']);
   client.child.stdin.end();
   assert.equal(await client.exited, 0, client.stderr());
@@ -113,33 +114,38 @@ async function reconnectAgainst(serverArgs: string[]): Promise<{ client: string;
   return { client: client.stderr(), server: server.stderr() };
 }
 
-test('TLSv1.3: s_server -no_ticket: stateful tickets (a session ID and a nonce) resumed from the cache', async () => {
-  const { client, server } = await reconnectAgainst(['-no_ticket']);
-  assert.match(client, /^reconnect: 5 of 5 reconnections reused the session$/m);
-  assert.equal(count(server, /^session:\s+reused$/), 5);
-  const tickets = [...server.matchAll(/^>>> Handshake new_session_ticket \[length (\d+)\]$/gm)].map((m) => Number(m[1]));
-  assert.ok(tickets.length >= 2);
-  // lifetime, age_add, nonce, a 32-byte session ID + nonce, and an empty extension list.
-  for (const length of tickets) assert.ok(length < 64, `stateful ticket message of ${length} bytes`);
-});
+/** Lengths of the NewSessionTicket messages a `-msg` trace shows sent. */
+const ticketLengths = (trace: string): number[] => [...trace.matchAll(/^>>> Handshake new_session_ticket \[length (\d+)\]$/gm)].map((m) => Number(m[1]));
 
-test('TLSv1.3: s_server -no_cache -num_tickets 1 keeps resuming (stateless tickets need no cache), one ticket per handshake', async () => {
-  const { client, server } = await reconnectAgainst(['-no_cache', '-num_tickets', '1']);
-  assert.match(client, /^reconnect: 5 of 5 reconnections reused the session$/m);
-  assert.equal(count(server, /^session:\s+reused$/), 5);
-  assert.equal(count(server, /^>>> Handshake new_session_ticket /), 6);
-});
+/** s_server's session flags: what -reconnect then sees, and what the tickets must look like. */
+const SERVER_SESSION_ROWS: { v: '1.2' | '1.3'; args: string[]; what: string; reused: number; tickets: (lengths: number[]) => void }[] = [
+  {
+    v: '1.3',
+    args: ['-no_ticket'],
+    what: 'stateful tickets (a session ID and a nonce) resumed from the cache',
+    reused: 5,
+    // lifetime, age_add, nonce, the 32-byte session ID + nonce, and no extensions: under 64 bytes.
+    tickets: (l) => assert.ok(l.length >= 6 && l.every((n) => n < 64), `stateful ticket messages: ${l.join(', ')}`),
+  },
+  {
+    v: '1.3',
+    args: ['-no_cache', '-num_tickets', '1'],
+    what: 'stateless tickets need no cache; one ticket per handshake',
+    reused: 5,
+    tickets: (l) => assert.ok(l.length === 6 && l.every((n) => n > 100), `one sealed ticket per handshake: ${l.join(', ')}`),
+  },
+  { v: '1.3', args: ['-num_tickets', '0'], what: 'no tickets, nothing to resume', reused: 0, tickets: (l) => assert.equal(l.length, 0) },
+  { v: '1.3', args: ['-no_ticket', '-no_cache'], what: 'stateful tickets without a cache are not sent', reused: 0, tickets: (l) => assert.equal(l.length, 0) },
+];
 
-for (const [what, args] of [
-  ['-num_tickets 0 sends no tickets', ['-num_tickets', '0']],
-  ['-no_ticket -no_cache: stateful tickets without a cache are not sent', ['-no_ticket', '-no_cache']],
-] as const) {
-  test(`TLSv1.3: s_server ${what}: nothing to resume, every connection is new`, async () => {
-    const { client, server } = await reconnectAgainst([...args]);
-    assert.match(client, /^reconnect: 0 of 5 reconnections reused the session$/m);
-    assert.equal(count(client, /^New, TLSv1\.3, /), 6);
-    assert.equal(count(server, /^session:\s+new \(full handshake\)$/), 6);
-    assert.equal(count(server, /new_session_ticket/), 0);
+for (const row of SERVER_SESSION_ROWS) {
+  test(`TLSv${row.v}: s_server ${row.args.join(' ')}: ${row.what}; -reconnect sees ${row.reused} reuses`, async () => {
+    const { client, server } = await reconnectAgainst(row.v, row.args);
+    assert.match(client, new RegExp(`^reconnect: ${row.reused} of 5 reconnections reused the session$`, 'm'));
+    assert.equal(count(client, new RegExp(`^New, TLSv${row.v.replace('.', '\\.')}, `)), 6 - row.reused);
+    assert.equal(count(server, /^session:\s+reused$/), row.reused);
+    assert.equal(count(server, /^session:\s+new \(full handshake\)$/), 6 - row.reused);
+    row.tickets(ticketLengths(server));
   });
 }
 
