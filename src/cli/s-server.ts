@@ -25,7 +25,7 @@ import { createSelfSignedCertificate } from '../x509/self-signed.js';
 import { type Flags, integerOf, parseFlags, parseHostPort, UsageError, valueOf } from './args.js';
 import { COMMON_FLAGS, commonContextOptions, describeConnection, instrument, readFlagFile } from './endpoint.js';
 import type { CommandIo } from './s-client.js';
-import type { ConnectionReport } from './trace-format.js';
+import { type ConnectionReport, describePeerCertificate } from './trace-format.js';
 
 export const S_SERVER_USAGE = `usage: typessl s_server [-accept [host:]port] [-cert file -key file] [-www | -rev | -echo]
        [-naccept n] [-alpn p1,p2] [-tls1_2 | -tls1_3] [-groups g1:g2] [-ciphersuites s1:s2]
@@ -309,6 +309,7 @@ const SERVE: Record<Mode, (a: AsyncSsl, report: ConnectionReport, io: CommandIo)
       `Group: ${ssl.getGroupName() ?? 'none'}`,
       `ALPN: ${ssl.getAlpnSelected() ?? 'none'}`,
       `Session reused: ${ssl.sessionReused() ? 'yes' : 'no'}`,
+      `Client certificate: ${describePeerCertificate(ssl)}`,
       '',
     ].join('\n');
     const ok = /^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(firstLine);

@@ -83,6 +83,7 @@ test('typessl s_client -> typessl s_server -www: the page describes the connecti
   assert.match(client.stdout(), /^HTTP\/1\.0 200 OK\r\n/);
   assert.match(client.stdout(), /Protocol: TLSv1\.3/);
   assert.match(client.stdout(), /ALPN: http\/1\.1/);
+  assert.match(client.stdout(), /Client certificate: none/);
   assert.match(client.stderr(), /ended:\s+bidirectional close \(the peer closed first\)/);
   assert.equal(await server.exited, 0);
   assert.match(server.stderr(), /ended:\s+bidirectional close \(we closed first\)/);
