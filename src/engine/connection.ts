@@ -379,7 +379,23 @@ export class Connection {
     }
     // Every other alert is fatal (RFC 8446 6.2, S-55, S-56): no alert goes back.
     this.fatalAlertReceived = description;
-    throw receivedAlert(description);
+    throw receivedAlert(description, this.clientCertificateHint(description));
+  }
+
+  /**
+   * What a client should know when a server that asked for its certificate sends a fatal alert
+   * about certificates: whether it got none from us (and what to configure), or refused ours.
+   */
+  private clientCertificateHint(description: number): string {
+    const n = this.negotiated;
+    if (this.role !== 'client' || !n.certificateRequested) return '';
+    // A client's own signatureScheme is set only when it signed a CertificateVerify.
+    const sent = n.signatureScheme !== null;
+    if (!sent && (description === AlertDescription.handshake_failure || description === AlertDescription.certificate_required)) {
+      return ': the server asked for a client certificate and none was sent (configure certificate and privateKey on the context, with a key type and signature scheme the server accepts)';
+    }
+    if (sent && CERTIFICATE_ALERTS.has(description)) return ': the server refused our client certificate (check that it chains to a CA the server trusts, is valid now and allows clientAuth)';
+    return '';
   }
 
   // --------------------------------------------------------------- output
@@ -632,6 +648,17 @@ export class Connection {
 }
 
 /** The failure that stands for a fatal alert received from the peer: no alert is sent back. */
-export function receivedAlert(description: number): TlsFailure {
-  return new TlsFailure(null, receivedAlertReason(description), `the peer sent a fatal ${alertName(description)} alert`);
+export function receivedAlert(description: number, hint = ''): TlsFailure {
+  return new TlsFailure(null, receivedAlertReason(description), `the peer sent a fatal ${alertName(description)} alert${hint}`);
 }
+
+/** The alerts a peer sends about a certificate it refused (RFC 8446 6.2, RFC 5246 7.2.2). */
+const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.unknown_ca,
+  AlertDescription.access_denied,
+]);

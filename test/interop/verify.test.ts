@@ -179,6 +179,7 @@ for (const { version, peerVersion, node, noCertAlert, noCertLog } of MTLS_VERSIO
         assert.ok(a.error, 'the handshake should fail');
         assert.equal(a.error.alert?.description, AlertDescription.handshake_failure, a.error.message);
         assert.equal(a.error.alert?.direction, 'received');
+        assert.match(a.error.message, /the server asked for a client certificate and none was sent/);
         assert.equal(a.ssl.getNegotiated()?.certificateRequested, true);
         await peer.stop();
       });
