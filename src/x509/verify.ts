@@ -248,9 +248,19 @@ function rsaBits(c: ParsedCertificate, provider: CryptoProvider): number | undef
   }
 }
 
-const keyCache = new WeakMap<ParsedCertificate, PublicKey | null>();
+/**
+ * Imported public keys per provider and certificate: a key one provider imported is that
+ * provider's object (a KeyObject, a noble point) and means nothing to another, while parsed
+ * certificates are shared process-wide (parse-cache.ts).
+ */
+const keyCaches = new WeakMap<CryptoProvider, WeakMap<ParsedCertificate, PublicKey | null>>();
 
 function publicKeyOf(c: ParsedCertificate, provider: CryptoProvider): PublicKey | null {
+  let keyCache = keyCaches.get(provider);
+  if (!keyCache) {
+    keyCache = new WeakMap();
+    keyCaches.set(provider, keyCache);
+  }
   if (keyCache.has(c)) return keyCache.get(c)!;
   let key: PublicKey | null = null;
   try {

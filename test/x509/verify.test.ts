@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCrypto } from '../../src/crypto/node.js';
+import { portableCrypto } from '../../src/crypto/portable.js';
 import { TrustStore } from '../../src/x509/anchors.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { serviceIdentity } from '../../src/x509/hostname.js';
@@ -160,6 +161,12 @@ describe('good chains are accepted', () => {
   test('a non-critical unknown extension is ignored', () => accepted(verify(['unknownNonCritical', 'int'], { anchors: ['root'] })));
   test('clientAuth purpose for a client-only certificate', () => accepted(verify(['clientOnly', 'int'], { anchors: ['root'], purpose: 'clientAuth', host: null })));
   test('a chain within the pathLenConstraint', () => accepted(verify(['underPlOk', 'pl1'], { anchors: ['rootPl1'] })));
+  test('the same parsed certificates verify under one provider and then another (keys are not shared across providers)', () => {
+    const parsed = ['leaf', 'int'].map((n) => parseCertificate(f.get(n).der));
+    for (const provider of [nodeCrypto, portableCrypto, nodeCrypto]) {
+      accepted(verifyCertificateChain(parsed, { provider, anchors: new TrustStore(f.get('root').der), time: new Date(), purpose: 'serverAuth', identity: serviceIdentity('localhost') }));
+    }
+  });
 });
 
 describe('bad chains are rejected with the OpenSSL code', () => {
