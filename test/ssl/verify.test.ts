@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCrypto } from '../../src/crypto/node.js';
+import { portableCrypto } from '../../src/crypto/portable.js';
 import { MemoryBio } from '../../src/bio/memory.js';
 import { SslContext, type SslContextOptions } from '../../src/ssl/context.js';
 import { Ssl, type SslErrorInfo } from '../../src/ssl/ssl.js';
@@ -269,6 +270,14 @@ describe('client certificates: configuration and TLS 1.2 specifics', () => {
       assert.equal(o.server.getVersion(), 'TLSv1.2');
       assert.equal(o.server.getVerifyResult(), V.X509_V_OK);
       assert.ok((schemes as readonly number[]).includes(o.server.getNegotiated()!.peerSignatureScheme!), `${name}: 0x${o.server.getNegotiated()!.peerSignatureScheme!.toString(16)}`);
+    }
+  });
+  test('TLS 1.2 with the portable provider on both sides: the RSA and ECDSA client certificates sign and verify the same way', () => {
+    for (const name of ['client', 'clientRsa']) {
+      const o = run({ ...clientWith(name), provider: portableCrypto }, { ...mtlsServer(SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT), provider: portableCrypto });
+      assert.equal(o.s, 1, `${name}: ${JSON.stringify(o.serverError)} ${JSON.stringify(o.clientError)}`);
+      assert.equal(o.server.getVersion(), 'TLSv1.2');
+      assert.equal(o.server.getVerifyResult(), V.X509_V_OK);
     }
   });
   test('TLS 1.2: a client whose schemes the server does not offer sends an empty Certificate (and is refused when one is required)', () => {
