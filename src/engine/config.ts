@@ -42,6 +42,54 @@ export interface ResumptionOffer {
   peerCertificates: Uint8Array[];
 }
 
+/**
+ * Client: a TLS 1.2 session to offer (RFC 5246 7.4.1.2 session ID, RFC 5077 ticket). The server
+ * resumes it by echoing `sessionId`.
+ */
+export interface Resumption12Offer {
+  /** The session ID to send: the server's, or a fresh random one that goes with a ticket (RFC 5077 3.4). */
+  sessionId: Uint8Array;
+  /** The RFC 5077 ticket to send in session_ticket, if any. */
+  ticket: Uint8Array | null;
+  masterSecret: Uint8Array;
+  extendedMasterSecret: boolean;
+  /** The session's cipher suite: the server must resume with the same one. */
+  suite: SuiteInfo;
+  /** The server certificates of the original session: the resumed connection's peer certificates. */
+  peerCertificates: Uint8Array[];
+  /** Opaque to the engine: handed back in `Connection.resumedFrom`. */
+  state?: unknown;
+}
+
+/** What a TLS 1.2 server's session lookup is told about a ClientHello. */
+export interface Session12Query {
+  /** ClientHello.session_id (may be empty). */
+  sessionId: Uint8Array;
+  /** The session_ticket extension's content: null when absent, empty when the client has none. */
+  ticket: Uint8Array | null;
+  /** The SNI of this ClientHello, if any. */
+  serverName: string | null;
+}
+
+/** Server: a TLS 1.2 session the lookup found. The engine still checks suite and EMS against the ClientHello. */
+export interface Resumable12 {
+  masterSecret: Uint8Array;
+  extendedMasterSecret: boolean;
+  suite: SuiteInfo;
+  /** The original session's peer certificates (the client's, if it sent one). */
+  peerCertificates: Uint8Array[];
+  /** Found through a ticket that should be replaced by a new one (sealed under an older key). */
+  renewTicket: boolean;
+  /** Opaque to the engine: handed back in `Connection.resumedFrom`. */
+  state?: unknown;
+}
+
+/** Server: an RFC 5077 ticket to send in a TLS 1.2 NewSessionTicket. */
+export interface Ticket12ToSend {
+  lifetimeHint: number;
+  ticket: Uint8Array;
+}
+
 /** What a server-side PSK lookup is told about one offered identity. */
 export interface PskQuery {
   /** The PskIdentity.identity (a ticket). */
@@ -129,6 +177,26 @@ export interface EngineConfig {
    * handshake goes on in full. The binder is checked by the engine afterwards.
    */
   lookupPsk?(query: PskQuery): ResumablePsk | null;
+  /** Client: a TLS 1.2 session to offer (session ID and/or RFC 5077 ticket). */
+  resumption12?: Resumption12Offer;
+  /**
+   * Client: send the session_ticket extension (RFC 5077), empty when there is no ticket to offer,
+   * so the server may issue one. Default false.
+   */
+  sessionTickets12?: boolean;
+  /**
+   * Server: finds the TLS 1.2 session a ClientHello asks for (ticket first, then session ID); null
+   * means a full handshake. Must not throw for bad input.
+   */
+  lookupSession12?(query: Session12Query): Resumable12 | null;
+  /**
+   * Server: RFC 5077 tickets are issued (to clients that send session_ticket); called once the
+   * session is known (after the client's Finished in a full handshake, or when renewing), null
+   * means an empty ticket.
+   */
+  issueTicket12?(): Ticket12ToSend | null;
+  /** Server: give full TLS 1.2 handshakes an empty session ID (no session cache to resume from). Default false. */
+  omitSessionId12?: boolean;
   /** Server: accept psk_ke, resumption without (EC)DHE (no forward secrecy). Default false. */
   allowPskKe?: boolean;
   /** Server: cookie bytes for a HelloRetryRequest (default: a random 32-byte value). */

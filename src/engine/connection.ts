@@ -110,7 +110,10 @@ export class Connection {
     certificateRequested: false,
     resumed: false,
   };
-  /** Server: the `state` of the PSK the handshake resumed (see EngineConfig.lookupPsk). */
+  /**
+   * The `state` of what the handshake resumed: server, the PSK's (EngineConfig.lookupPsk) or the
+   * TLS 1.2 session's (lookupSession12); client, TLS 1.2, the offer's (resumption12).
+   */
   resumedFrom: unknown = null;
   /** Tickets received (client), newest last. */
   readonly tickets: ReceivedTicket[] = [];
@@ -156,6 +159,8 @@ export class Connection {
   machine: HandshakeMachine;
   /** The TLS 1.2 session once its master secret exists (null for TLS 1.3). */
   tls12: Tls12Session | null = null;
+  /** Client, TLS 1.2: the RFC 5077 ticket the server issued in this handshake (null if none or empty). */
+  ticket12: { ticket: Uint8Array; lifetimeHint: number; receivedAt: number } | null = null;
   /** Whether a plaintext compatibility change_cipher_spec may still arrive (TLS 1.3, before the peer's Finished). */
   ccsAllowed = false;
   /** Bytes of rejected 0-RTT data the server may still skip (RFC 8446 4.2.10). */

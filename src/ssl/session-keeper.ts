@@ -4,6 +4,7 @@ import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE
 import type { SslContext } from './context.js';
 import { Session } from './session.js';
 import { issueTickets, lookupPsk, resumptionOffer } from './tls13-tickets.js';
+import { issueTicket12, lookupSession12, resumption12Offer } from './tls12-resumption.js';
 
 /**
  * The session side of one `Ssl`: offers the session given to `set()` (client), issues and redeems
@@ -54,12 +55,26 @@ export class SessionKeeper {
    * server's ticket issuer (built in unless the context was given its own) and PSK lookup.
    */
   instrument(cfg: EngineConfig, role: 'client' | 'server'): EngineConfig {
+    // TLS 1.2 tickets (RFC 5077) unless SSL_OP_NO_TICKET, as OpenSSL.
+    const tickets12 = !this.ctx.statefulTickets;
     if (role === 'client') {
+      if (tickets12) cfg.sessionTickets12 = true;
       const offer = this.own ? null : resumptionOffer(this.session, cfg);
       if (offer) cfg.resumption = offer;
+      const offer12 = this.own ? null : resumption12Offer(this.session, cfg);
+      if (offer12) cfg.resumption12 = offer12;
     } else {
       cfg.lookupPsk = (query) => lookupPsk(this.ctx, query);
       if (this.ctx.allowPskKe) cfg.allowPskKe = true;
+      cfg.lookupSession12 = (query) => lookupSession12(this.ctx, query);
+      // Without a server cache a session ID could not be found again (OpenSSL sends none then).
+      if (!(this.ctx.getSessionCacheMode() & SSL_SESS_CACHE_SERVER)) cfg.omitSessionId12 = true;
+      if (tickets12) {
+        cfg.issueTicket12 = () => {
+          const s = this.conn ? this.ensureSession(this.conn) : null;
+          return s ? issueTicket12(this.ctx, s) : null;
+        };
+      }
     }
     const inner =
       cfg.issueTickets ??
@@ -112,7 +127,18 @@ export class SessionKeeper {
       // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses); an
       // empty one leaves nothing to resume by ID. TLS 1.3: a random cache key.
       const t12 = n.version === 'TLSv1.2' ? conn.tls12 : null;
-      const serverId = t12 && t12.sessionId.length > 0 ? t12.sessionId.slice() : null;
+      // A resumed TLS 1.2 session stays the connection's session (as OpenSSL's SSL->session), so
+      // evicting it after an unclean close takes it out of the cache; a client that received a
+      // renewed ticket gets a new session holding it.
+      const resumed12 = t12 && n.resumed && conn.resumedFrom instanceof Session ? conn.resumedFrom : null;
+      if (resumed12 && !(conn.role === 'client' && conn.ticket12)) {
+        this.session = resumed12;
+        this.own = true;
+        this.evicted = false;
+        this.added = true;
+        return resumed12;
+      }
+      const serverId = t12 && t12.sessionId.length > 0 && !resumed12 ? t12.sessionId.slice() : null;
       this.session = new Session({
         side: conn.role,
         id: serverId ?? conn.config.provider.randomBytes(32),
@@ -129,6 +155,8 @@ export class SessionKeeper {
         resumptionSecret: conn.role === 'server' && !t12 ? conn.resumptionSecret : null,
         masterSecret: t12 ? t12.masterSecret : null,
         extendedMasterSecret: t12?.extendedMasterSecret ?? false,
+        ticket12: conn.role === 'client' ? (conn.ticket12?.ticket ?? null) : null,
+        ticketLifetimeHint: conn.ticket12?.lifetimeHint ?? 0,
       });
       this.session.ticketsIssued = this.issued;
       this.own = true;

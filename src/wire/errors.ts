@@ -77,6 +77,10 @@ export const Reason = {
   SSL_R_BAD_PSK_IDENTITY: 'SSL_R_BAD_PSK_IDENTITY',
   SSL_R_BAD_PSK: 'SSL_R_BAD_PSK',
   SSL_R_MISSING_PSK_KEX_MODES_EXTENSION: 'SSL_R_MISSING_PSK_KEX_MODES_EXTENSION',
+  /** TLS 1.2 resumption where the extended master secret use differs from the session's (RFC 7627 5.3). */
+  SSL_R_INCONSISTENT_EXTMS: 'SSL_R_INCONSISTENT_EXTMS',
+  /** A TLS 1.2 server resumed a session with another cipher suite than the session's. */
+  SSL_R_OLD_SESSION_CIPHER_NOT_RETURNED: 'SSL_R_OLD_SESSION_CIPHER_NOT_RETURNED',
   /** typessl: a client was configured with neither trust anchors nor the explicit insecure option. */
   SSL_R_NO_VERIFICATION_CONFIGURED: 'SSL_R_NO_VERIFICATION_CONFIGURED',
   // Connection state (ssl/ layer).

@@ -18,6 +18,7 @@ import {
   decodeCertificateTls12,
   decodeFinished,
   decodeHelloRequest,
+  decodeNewSessionTicketTls12,
   decodeServerHello,
   decodeServerHelloDone,
   decodeServerKeyExchangeEcdhe,
@@ -28,6 +29,7 @@ import {
   encodeFinished,
 } from '../../wire/handshake.js';
 import type { ClientHello, Extension, HandshakeMessage } from '../../wire/messages.js';
+import type { Resumption12Offer } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { concatBytes } from '../bytes.js';
 import { leafPublicKey, equalBytes, checkSolicited } from '../tls13/common.js';
@@ -38,6 +40,7 @@ import {
   ccsOutOfPlace,
   clientCertificateTypeOf,
   serverKeyExchangeSigned,
+  sessionTicketExtension,
   suiteFitsKey,
   tls12ClientHelloExtensions,
   tls12Protections,
@@ -53,6 +56,7 @@ type State =
   | 'wait_server_key_exchange'
   | 'wait_certificate_request_or_done'
   | 'wait_server_hello_done'
+  | 'wait_new_session_ticket'
   | 'wait_change_cipher_spec'
   | 'wait_finished'
   | 'traffic';
@@ -91,6 +95,10 @@ export class Tls12Client implements HandshakeMachine {
   private ourPublic: Uint8Array | null = null;
   private certificateRequest: { types: Uint8Array; schemes: number[] } | null = null;
   private session: Tls12Session | null = null;
+  /** The server resumed the offered session (abbreviated handshake: its Finished comes first). */
+  private resumed = false;
+  /** The server's ServerHello carried session_ticket: a NewSessionTicket precedes its change_cipher_spec (RFC 5077 3.3). */
+  private ticketExpected = false;
   /** Raw handshake messages so far: a client CertificateVerify signs them all (RFC 5246 7.4.8). */
   private messages: Uint8Array[] = [];
 
@@ -118,10 +126,13 @@ export class Tls12Client implements HandshakeMachine {
     if (cfg.alpnProtocols.length > 0) add(ExtensionType.application_layer_protocol_negotiation, encodeAlpn(cfg.alpnProtocols));
     if (cfg.recordSizeLimit !== undefined) add(ExtensionType.record_size_limit, encodeRecordSizeLimit(cfg.recordSizeLimit));
     ext.push(...tls12ClientHelloExtensions());
+    const ticketExt = sessionTicketExtension(cfg);
+    if (ticketExt) ext.push(ticketExt);
     let hello: ClientHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random,
-      legacySessionId: new Uint8Array(0),
+      // The session to resume (RFC 5246 7.4.1.2), or with a ticket a random ID (RFC 5077 3.4).
+      legacySessionId: cfg.resumption12?.sessionId ?? new Uint8Array(0),
       cipherSuites: tls12Suites(cfg),
       legacyCompressionMethods: new Uint8Array([0]),
       extensions: ext,
@@ -154,6 +165,9 @@ export class Tls12Client implements HandshakeMachine {
         break;
       case 'wait_server_hello_done':
         if (m.type === HandshakeType.server_hello_done) return this.onServerHelloDone(m);
+        break;
+      case 'wait_new_session_ticket':
+        if (m.type === HandshakeType.new_session_ticket) return this.onNewSessionTicket(m);
         break;
       case 'wait_finished':
         if (m.type === HandshakeType.finished) return this.onFinished(m);
@@ -233,6 +247,11 @@ export class Tls12Client implements HandshakeMachine {
           if (this.conn.config.recordSizeLimit !== undefined) this.conn.limitReceivedRecords(Math.min(this.conn.config.recordSizeLimit, 16384));
           break;
         }
+        case ExtensionType.session_ticket:
+          // RFC 5077 3.2: empty; a NewSessionTicket will follow.
+          expectEmpty(e.data, 'session_ticket');
+          this.ticketExpected = true;
+          break;
         default:
           throw illegal(`extension ${e.type} is not allowed in a TLS 1.2 ServerHello`, Reason.SSL_R_UNSOLICITED_EXTENSION);
       }
@@ -243,6 +262,19 @@ export class Tls12Client implements HandshakeMachine {
       throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, 'the server does not support secure renegotiation (RFC 5746)');
     }
     this.secureRenegotiation = true;
+    // The server resumes by echoing the session ID we offered (RFC 5246 7.4.1.3, RFC 5077 3.4).
+    const resumption = cfg.resumption12;
+    const echo = sh.legacySessionIdEcho;
+    const resumed = resumption !== undefined && echo.length > 0 && equalBytes(echo, offer.sessionId) && equalBytes(echo, resumption.sessionId);
+    if (resumed) {
+      if (sh.cipherSuite !== resumption.suite.id) {
+        throw illegal(`server resumed the session with cipher suite 0x${sh.cipherSuite.toString(16)}, not its own 0x${resumption.suite.id.toString(16)}`, Reason.SSL_R_OLD_SESSION_CIPHER_NOT_RETURNED);
+      }
+      // RFC 7627 5.3: the extended master secret use must be the session's, either way.
+      if (this.extendedMaster !== resumption.extendedMasterSecret) {
+        throw illegal(`server resumed a session ${resumption.extendedMasterSecret ? 'with' : 'without'} the extended master secret ${this.extendedMaster ? 'with' : 'without'} it`, Reason.SSL_R_INCONSISTENT_EXTMS);
+      }
+    }
     if (!this.extendedMaster && cfg.requireExtendedMasterSecret !== false) {
       throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_EXTENDED_MASTER_SECRET_REQUIRED, 'the server does not use the extended master secret (RFC 7627)');
     }
@@ -254,7 +286,38 @@ export class Tls12Client implements HandshakeMachine {
     this.conn.ccsAllowed = false;
     this.conn.transcript.start(suite.hash);
     this.add(m);
+    if (resumed) return this.resume(resumption);
     this.state = 'wait_certificate';
+  }
+
+  /** Abbreviated handshake (RFC 5246 7.3): keys from the session's master secret; [NewSessionTicket], CCS and Finished come next. */
+  private resume(resumption: Resumption12Offer): void {
+    this.resumed = true;
+    this.messages = [];
+    this.session = {
+      sessionId: this.serverSessionId,
+      masterSecret: resumption.masterSecret,
+      extendedMasterSecret: resumption.extendedMasterSecret,
+      clientRandom: this.offer!.random,
+      serverRandom: this.serverRandom,
+      suite: this.suite,
+      secureRenegotiation: this.secureRenegotiation,
+    };
+    this.conn.tls12 = this.session;
+    this.conn.logSecret('CLIENT_RANDOM', resumption.masterSecret);
+    const negotiated = this.conn.negotiated;
+    negotiated.resumed = true;
+    negotiated.peerCertificates = resumption.peerCertificates.slice();
+    this.conn.resumedFrom = resumption.state ?? null;
+    this.state = this.ticketExpected ? 'wait_new_session_ticket' : 'wait_change_cipher_spec';
+  }
+
+  private onNewSessionTicket(m: HandshakeMessage): void {
+    const nst = decodeNewSessionTicketTls12(m.body);
+    // An empty ticket: the server changed its mind (RFC 5077 3.3).
+    this.conn.ticket12 = nst.ticket.length > 0 ? { ticket: nst.ticket.slice(), lifetimeHint: nst.lifetimeHint, receivedAt: this.conn.config.now() } : null;
+    this.add(m);
+    this.state = 'wait_change_cipher_spec';
   }
 
   private onCertificate(m: HandshakeMessage): void {
@@ -349,7 +412,7 @@ export class Tls12Client implements HandshakeMachine {
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.flushHandshake();
-    this.state = 'wait_change_cipher_spec';
+    this.state = this.ticketExpected ? 'wait_new_session_ticket' : 'wait_change_cipher_spec';
   }
 
   /**
@@ -379,6 +442,16 @@ export class Tls12Client implements HandshakeMachine {
     }
     this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
+    if (this.resumed) {
+      // Abbreviated handshake: our change_cipher_spec and Finished answer the server's.
+      const session = this.session!;
+      this.conn.sendCompatibilityCcs();
+      this.conn.setWriteProtection(tls12Protections(this.conn, session).client);
+      const verifyData = finishedVerifyData12(this.conn.config.provider, this.suite.hash, session.masterSecret, 'client', this.conn.transcript.current());
+      this.conn.finishedSent = verifyData;
+      this.conn.sendHandshake(encodeFinished({ verifyData }));
+      this.conn.flushHandshake();
+    }
     this.conn.handshakeComplete = true;
     this.state = 'traffic';
   }

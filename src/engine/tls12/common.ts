@@ -11,6 +11,7 @@ import { AlertDescription, ClientCertificateType, ExtensionType, SignatureScheme
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { encodeEcPointFormats, encodeRenegotiationInfo } from '../../wire/extensions.js';
 import type { Extension } from '../../wire/messages.js';
+import type { EngineConfig } from '../config.js';
 import type { Connection } from '../connection.js';
 import { RecordProtection12 } from '../record/protect12.js';
 import { keyBlock } from './prf.js';
@@ -46,6 +47,16 @@ export function tls12ClientHelloExtensions(): Extension[] {
     { type: ExtensionType.extended_master_secret, data: new Uint8Array(0) },
     { type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) },
   ];
+}
+
+/**
+ * The session_ticket extension of a TLS 1.2-capable ClientHello (RFC 5077 3.2): the ticket being
+ * offered, or empty to say we take a new one; null when tickets are off and there is none to offer.
+ */
+export function sessionTicketExtension(cfg: EngineConfig): Extension | null {
+  const ticket = cfg.resumption12?.ticket ?? null;
+  if (ticket) return { type: ExtensionType.session_ticket, data: ticket };
+  return cfg.sessionTickets12 ? { type: ExtensionType.session_ticket, data: new Uint8Array(0) } : null;
 }
 
 /** Signature schemes a key can make in TLS 1.2 handshakes, in our preference order. */

@@ -24,11 +24,13 @@ import {
   encodeCertificateTls12,
   encodeEcdheParams,
   encodeFinished,
+  encodeNewSessionTicketTls12,
   encodeServerHello,
   encodeServerHelloDone,
   encodeServerKeyExchangeEcdhe,
 } from '../../wire/handshake.js';
 import { DOWNGRADE_TLS12, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
+import type { Resumable12 } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { equalBytes, leafPublicKey } from '../tls13/common.js';
 import { tls12Suites, tls13Enabled } from '../version-range.js';
@@ -74,6 +76,8 @@ interface HelloFacts {
   recordSizeLimit: number | null;
   extendedMasterSecret: boolean;
   secureRenegotiation: boolean;
+  /** The session_ticket extension (RFC 5077): null when absent, empty when the client has no ticket. */
+  ticket: Uint8Array | null;
 }
 
 /**
@@ -95,6 +99,10 @@ export class Tls12Server implements HandshakeMachine {
   private requestedSchemes: number[] | null = null;
   /** The client's leaf key, between its Certificate and its CertificateVerify. */
   private clientKey: PublicKey | null = null;
+  /** An abbreviated handshake (RFC 5246 7.3): the client's Finished ends it. */
+  private resumed = false;
+  /** Full handshake: the client takes a ticket, sent before our change_cipher_spec (RFC 5077 3.3). */
+  private ticketPromised = false;
 
   constructor(private readonly conn: Connection) {}
 
@@ -164,7 +172,9 @@ export class Tls12Server implements HandshakeMachine {
     if (reneg && decodeRenegotiationInfo(reneg.data).length !== 0) {
       throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_RENEGOTIATION_MISMATCH, 'renegotiation_info is not empty on a first handshake');
     }
+    const ticket = exts.get(ExtensionType.session_ticket);
     return {
+      ticket: ticket ? ticket.data : null,
       hello,
       groups: groups ? decodeU16List(groups.data, 'supported_groups') : null,
       schemes: sigs ? decodeU16List(sigs.data, 'signature_algorithms') : null,
@@ -185,6 +195,8 @@ export class Tls12Server implements HandshakeMachine {
     if (!facts.extendedMasterSecret && cfg.requireExtendedMasterSecret !== false) {
       throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_EXTENDED_MASTER_SECRET_REQUIRED, 'the client does not offer the extended master secret (RFC 7627)');
     }
+    const found = this.findSession(facts);
+    if (found) return this.resume(m, facts, found);
 
     const ck = cfg.certifiedKey;
     if (!ck) throw new TlsFailure(AlertDescription.internal_error, Reason.SSL_R_NO_CERTIFICATE_SET, 'the server has no certificate');
@@ -215,11 +227,7 @@ export class Tls12Server implements HandshakeMachine {
     const group = (facts.groups ?? cfg.groups).find((g) => cfg.groups.includes(g) && provider.supportsGroup(g));
     if (group === undefined) throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_GROUPS, 'no key exchange group in common');
 
-    let alpn: string | null = null;
-    if (facts.alpn && cfg.alpnProtocols.length > 0) {
-      alpn = cfg.alpnProtocols.find((p) => facts.alpn!.includes(p)) ?? null;
-      if (alpn === null) throw new TlsFailure(AlertDescription.no_application_protocol, Reason.SSL_R_NO_APPLICATION_PROTOCOL, 'no ALPN protocol in common');
-    }
+    const alpn = this.chooseAlpn(facts);
 
     const suite = suiteInfo(suiteId)!;
     this.suite = suite;
@@ -244,21 +252,12 @@ export class Tls12Server implements HandshakeMachine {
     const random = provider.randomBytes(32);
     if (tls13Enabled(cfg)) random.set(DOWNGRADE_TLS12, 24);
     this.serverRandom = random;
-    const ext: Extension[] = [];
-    if (facts.secureRenegotiation) ext.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
-    if (facts.extendedMasterSecret) ext.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
-    if (facts.serverName !== null) ext.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
-    if (alpn !== null) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
-    if (hello.extensions.some((e) => e.type === ExtensionType.ec_point_formats)) {
-      ext.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([POINT_FORMAT_UNCOMPRESSED]) });
-    }
-    if (facts.recordSizeLimit !== null && cfg.recordSizeLimit !== undefined) {
-      // TLS 1.2 counts only the plaintext, so our 1.3-style limit (content type byte included) loses one.
-      ext.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(Math.min(cfg.recordSizeLimit, 16384)) });
-      this.conn.limitReceivedRecords(Math.min(cfg.recordSizeLimit, 16384));
-    }
-    // A fresh session ID names this session for a later resumption (RFC 5246 7.4.1.3).
-    const sessionId = provider.randomBytes(32);
+    // A client that sent session_ticket gets a ticket when we issue them (RFC 5077 3.2).
+    this.ticketPromised = facts.ticket !== null && cfg.issueTicket12 !== undefined;
+    const ext = this.helloExtensions(facts, alpn, { serverName: facts.serverName !== null, ticket: this.ticketPromised });
+    // A fresh session ID names this session for a later resumption (RFC 5246 7.4.1.3), unless
+    // there is no session cache to find it in.
+    const sessionId = cfg.omitSessionId12 ? new Uint8Array(0) : provider.randomBytes(32);
     let sh: ServerHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random,
@@ -384,14 +383,150 @@ export class Tls12Server implements HandshakeMachine {
     }
     this.conn.finishedReceived = fin.verifyData;
     this.conn.transcript.add(m.raw);
+    if (!this.resumed) {
+      if (this.ticketPromised) this.sendTicket();
+      this.sendFinished();
+    }
+    this.conn.handshakeComplete = true;
+    this.state = 'traffic';
+  }
+
+  /** Our change_cipher_spec and Finished (after the client's in a full handshake, first in an abbreviated one). */
+  private sendFinished(): void {
+    const session = this.session!;
     this.conn.sendCompatibilityCcs();
     this.conn.setWriteProtection(tls12Protections(this.conn, session).server);
-    const verifyData = finishedVerifyData12(provider, this.suite.hash, session.masterSecret, 'server', this.conn.transcript.current());
+    const verifyData = finishedVerifyData12(this.conn.config.provider, this.suite.hash, session.masterSecret, 'server', this.conn.transcript.current());
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.flushHandshake();
-    this.conn.handshakeComplete = true;
-    this.state = 'traffic';
+  }
+
+  /** NewSessionTicket (RFC 5077 3.3); an empty ticket when none can be made after all. */
+  private sendTicket(): void {
+    let ticket: ReturnType<NonNullable<typeof this.conn.config.issueTicket12>> = null;
+    try {
+      ticket = this.conn.config.issueTicket12?.() ?? null;
+    } catch {
+      // A ticket is an optimisation: failing to make one must not fail the handshake.
+      ticket = null;
+    }
+    this.conn.sendHandshake(encodeNewSessionTicketTls12(ticket && ticket.ticket.length <= 0xffff ? ticket : { lifetimeHint: 0, ticket: new Uint8Array(0) }));
+  }
+
+  /** ALPN (RFC 7301 3.2): our preference among the client's; no overlap is fatal. */
+  private chooseAlpn(facts: HelloFacts): string | null {
+    const cfg = this.conn.config;
+    if (!facts.alpn || cfg.alpnProtocols.length === 0) return null;
+    const alpn = cfg.alpnProtocols.find((p) => facts.alpn!.includes(p)) ?? null;
+    if (alpn === null) throw new TlsFailure(AlertDescription.no_application_protocol, Reason.SSL_R_NO_APPLICATION_PROTOCOL, 'no ALPN protocol in common');
+    return alpn;
+  }
+
+  /** The ServerHello's extensions: what the client offered and we do. */
+  private helloExtensions(facts: HelloFacts, alpn: string | null, options: { serverName: boolean; ticket: boolean }): Extension[] {
+    const cfg = this.conn.config;
+    const ext: Extension[] = [];
+    if (facts.secureRenegotiation) ext.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
+    if (facts.extendedMasterSecret) ext.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+    if (options.serverName) ext.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
+    if (alpn !== null) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
+    if (facts.hello.extensions.some((e) => e.type === ExtensionType.ec_point_formats)) {
+      ext.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([POINT_FORMAT_UNCOMPRESSED]) });
+    }
+    if (facts.recordSizeLimit !== null && cfg.recordSizeLimit !== undefined) {
+      // TLS 1.2 counts only the plaintext, so our 1.3-style limit (content type byte included) loses one.
+      ext.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(Math.min(cfg.recordSizeLimit, 16384)) });
+      // Once sent, the limit binds the client's records (RFC 8449 4).
+      this.conn.limitReceivedRecords(Math.min(cfg.recordSizeLimit, 16384));
+    }
+    if (options.ticket) ext.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) });
+    return ext;
+  }
+
+  /**
+   * The session the ClientHello asks to resume, if it may be: found (ticket or session ID), made
+   * with the extended master secret, and its cipher suite offered and still enabled (RFC 5246
+   * 7.4.1.2). A session without EMS is never resumed (RFC 7627 5.3: a full handshake instead);
+   * one with EMS asked for by a client that no longer offers it aborts the handshake.
+   */
+  private findSession(facts: HelloFacts): Resumable12 | null {
+    const cfg = this.conn.config;
+    const hello = facts.hello;
+    const ticket = facts.ticket !== null && facts.ticket.length > 0 ? facts.ticket : null;
+    if (!cfg.lookupSession12 || (hello.legacySessionId.length === 0 && !ticket)) return null;
+    let found: Resumable12 | null;
+    try {
+      found = cfg.lookupSession12({ sessionId: hello.legacySessionId, ticket: facts.ticket, serverName: facts.serverName });
+    } catch {
+      found = null;
+    }
+    if (!found) return null;
+    if (found.extendedMasterSecret && !facts.extendedMasterSecret) {
+      throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_INCONSISTENT_EXTMS, 'the client asks to resume a session made with the extended master secret without offering it (RFC 7627 5.3)');
+    }
+    if (!found.extendedMasterSecret) return null;
+    if (!hello.cipherSuites.includes(found.suite.id) || !tls12Suites(cfg).includes(found.suite.id)) return null;
+    return found;
+  }
+
+  /**
+   * The abbreviated handshake (RFC 5246 7.3): ServerHello echoing the client's session ID,
+   * [NewSessionTicket when the ticket is renewed], ChangeCipherSpec, Finished; the client's
+   * ChangeCipherSpec and Finished complete it. No certificate, no key exchange.
+   */
+  private resume(m: HandshakeMessage, facts: HelloFacts, found: Resumable12): void {
+    const cfg = this.conn.config;
+    const hello = facts.hello;
+    const alpn = this.chooseAlpn(facts);
+    const suite = found.suite;
+    this.resumed = true;
+    this.suite = suite;
+    this.extendedMaster = true;
+    this.secureRenegotiation = facts.secureRenegotiation;
+    this.clientRandom = hello.random;
+    this.conn.clientRandom = hello.random;
+    const negotiated = this.conn.negotiated;
+    negotiated.version = 'TLSv1.2';
+    negotiated.suite = suite;
+    negotiated.alpn = alpn;
+    negotiated.serverName = facts.serverName;
+    negotiated.resumed = true;
+    negotiated.peerCertificates = found.peerCertificates.slice();
+    this.conn.resumedFrom = found.state ?? null;
+    if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
+    this.conn.transcript.start(suite.hash);
+    this.conn.transcript.add(m.raw);
+
+    const random = cfg.provider.randomBytes(32);
+    if (tls13Enabled(cfg)) random.set(DOWNGRADE_TLS12, 24);
+    const renew = found.renewTicket && facts.ticket !== null && cfg.issueTicket12 !== undefined;
+    // RFC 6066 3: no server_name in the ServerHello of a resumed session.
+    let sh: ServerHello = {
+      legacyVersion: ProtocolVersion.TLS1_2,
+      random,
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: this.helloExtensions(facts, alpn, { serverName: false, ticket: renew }),
+    };
+    if (cfg.hooks?.serverHello) sh = cfg.hooks.serverHello(sh);
+    this.serverRandom = sh.random;
+    this.conn.sendHandshake(encodeServerHello(sh));
+    this.session = {
+      sessionId: sh.legacySessionIdEcho,
+      masterSecret: found.masterSecret,
+      extendedMasterSecret: true,
+      clientRandom: this.clientRandom,
+      serverRandom: this.serverRandom,
+      suite,
+      secureRenegotiation: this.secureRenegotiation,
+    };
+    this.conn.tls12 = this.session;
+    this.conn.logSecret('CLIENT_RANDOM', found.masterSecret);
+    if (renew) this.sendTicket();
+    this.sendFinished();
+    this.state = 'wait_change_cipher_spec';
   }
 
   /**

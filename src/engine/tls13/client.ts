@@ -41,7 +41,7 @@ import {
 import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { Tls12Client } from '../tls12/client.js';
-import { tls12ClientHelloExtensions } from '../tls12/common.js';
+import { sessionTicketExtension, tls12ClientHelloExtensions } from '../tls12/common.js';
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
@@ -93,7 +93,9 @@ export class Tls13Client implements HandshakeMachine {
     const provider = conn.config.provider;
     this.random = provider.randomBytes(32);
     conn.clientRandom = this.random;
-    this.sessionId = conn.config.middleboxCompat ? provider.randomBytes(32) : new Uint8Array(0);
+    // A TLS 1.2 session to resume goes in legacy_session_id (RFC 8446 4.1.2); else the
+    // middlebox-compatibility random ID.
+    this.sessionId = conn.config.resumption12?.sessionId ?? (conn.config.middleboxCompat ? provider.randomBytes(32) : new Uint8Array(0));
   }
 
   start(): void {
@@ -123,7 +125,11 @@ export class Tls13Client implements HandshakeMachine {
     add(ExtensionType.psk_key_exchange_modes, encodePskModes([PskKeyExchangeMode.psk_dhe_ke]));
     if (cfg.recordSizeLimit !== undefined) add(ExtensionType.record_size_limit, encodeRecordSizeLimit(cfg.recordSizeLimit));
     if (cookie) add(ExtensionType.cookie, encodeCookie(cookie));
-    if (offer12) ext.push(...tls12ClientHelloExtensions());
+    if (offer12) {
+      ext.push(...tls12ClientHelloExtensions());
+      const ticketExt = sessionTicketExtension(cfg);
+      if (ticketExt) ext.push(ticketExt);
+    }
     // pre_shared_key goes last (RFC 8446 4.2.11); its binder is filled in once the hello is encoded.
     const offer = this.offer;
     const placeholder = offer ? [new Uint8Array(cfg.provider.hashLength(offer.ticket.suite.hash))] : [];
