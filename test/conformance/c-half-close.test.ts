@@ -14,6 +14,7 @@ import {
 import { encodeU16List } from '../../src/wire/extensions.js';
 import { encodeCertificateRequest, encodeHandshake } from '../../src/wire/handshake.js';
 import { ExtensionType, HandshakeType, SignatureScheme } from '../../src/wire/enums.js';
+import { connectOnce } from '../helpers/resumption.js';
 import { assertFailure, connected, craft, dec, enc, quiet, readAll, TLS12_ONLY, TLS13_ONLY, vtest } from './harness.js';
 
 const BOTH = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
@@ -193,3 +194,19 @@ vtest("S-20: a TLS 1.3 client that closes without reading has no resumable sessi
   assert.equal(session.isResumable(), true, 'the ticket read during the second stage makes it resumable');
   assert.equal(p.client.getError(1), SSL_ERROR_NONE);
 }, TLS13_ONLY);
+
+vtest("S-20 (TLS 1.2 side): the RFC 5077 ticket comes inside the handshake, so the client's session is resumable at once; a close without reading keeps it, and it resumes", (version) => {
+  const p = connected({ version, server: { numTickets: 1 } });
+  assert.equal(p.clientIn.pending(), 0, 'nothing waits after the handshake');
+  const session = p.client.getSession()!;
+  assert.equal(session.isResumable(), true);
+  assert.ok(session.ticket12, 'the NewSessionTicket came before the server Finished');
+  assert.equal(p.client.shutdown(), 0);
+  assert.equal(p.server.shutdown(), 0);
+  p.toClient();
+  assert.equal(p.client.shutdown(), 1);
+  assert.equal(p.client.getShutdown(), BOTH);
+  const again = connectOnce(p.clientCtx, p.serverCtx, session);
+  assert.equal(again.client.sessionReused(), true);
+  assert.equal(again.server.sessionReused(), true);
+}, TLS12_ONLY);

@@ -18,6 +18,7 @@ import {
 } from '../../src/ssl/constants.js';
 import { SslError } from '../../src/ssl/async-ssl.js';
 import { asyncPair } from './async-pair.js';
+import { connectOnce } from '../helpers/resumption.js';
 import { alertTrace, assertFailure, craft, enc, makePair, quiet, readAll, records, vtest } from './harness.js';
 
 const BOTH = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
@@ -116,10 +117,21 @@ vtest('D-5: free() never calls shutdown(); free()/clear() evict an uncleanly clo
   p.server.free();
   assert.equal(p.serverOut.writes, 0, 'no close_notify from free()');
   assert.equal(s.isResumable(), false);
-  const q = quiet({ version, tickets: 1, server: { options: SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE } });
+  const q = quiet({ version, server: { options: SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, numTickets: 1 } });
   const t = q.server.getSession()!;
   assert.equal(q.server.clear(), 1);
   assert.equal(t.isResumable(), true);
+  // What that means for the next connection: the kept session resumes (here from the client's
+  // session; the server's half is its cache or its stateless tickets).
+  const again = connectOnce(q.clientCtx, q.serverCtx, q.client.getSession());
+  assert.equal(again.client.sessionReused(), true);
+  assert.equal(again.server.sessionReused(), true);
+  // A client session freed without shutdown() is evicted and not offered again.
+  const c = quiet({ version, server: { numTickets: 1 } });
+  const cs = c.client.getSession()!;
+  c.client.free();
+  assert.equal(cs.isResumable(), false);
+  assert.equal(connectOnce(c.clientCtx, c.serverCtx, cs).client.sessionReused(), false);
   const f = quiet({ version, tickets: 1, server: { options: SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE } });
   const u = f.server.getSession()!;
   craft(f.client, f.clientOut, (c) => c.sendAlert(AlertLevel.fatal, AlertDescription.internal_error));

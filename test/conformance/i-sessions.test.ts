@@ -1,7 +1,8 @@
 /**
  * Section I of the shutdown contract: clear(), free() and the session cache (S-46 .. S-52).
- * Resumption itself is the sessions issue; these tests observe what OpenSSL code observes:
- * `isResumable()`, the cache contents and the new/remove callbacks.
+ * These tests observe what OpenSSL code observes: `isResumable()`, the cache contents and the
+ * new/remove callbacks; and, with real tickets (TLS 1.3) and session IDs or RFC 5077 tickets
+ * (TLS 1.2), whether a kept session really resumes and an evicted one really does not.
  */
 import assert from 'node:assert/strict';
 import { AlertDescription, AlertLevel } from '../../src/wire/enums.js';
@@ -9,23 +10,38 @@ import {
   SSL_ERROR_SSL,
   SSL_OP_IGNORE_UNEXPECTED_EOF,
   SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE,
+  SSL_OP_NO_TICKET,
   SSL_SESS_CACHE_BOTH,
   SSL_SESS_CACHE_CLIENT,
   SSL_SESS_CACHE_OFF,
   SSL_SESS_CACHE_SERVER,
 } from '../../src/ssl/constants.js';
 import type { Session } from '../../src/ssl/session.js';
+import { connectOnce } from '../helpers/resumption.js';
 import { assertFailure, craft, makePair, quiet, type Pair, vtest, type TlsVersion } from './harness.js';
 
-/** A connected pair whose server issued one ticket that the client has read (both sessions resumable). */
+/**
+ * A connected pair whose server issued one real ticket that the client has read (TLS 1.3), or
+ * gave a session ID and an RFC 5077 ticket (TLS 1.2): both sessions resumable.
+ */
 function withSessions(version: TlsVersion, client = {}, server = {}): Pair & { removed: Session[] } {
-  const p = quiet({ version, tickets: 1, client, server });
+  const p = quiet({ version, client, server: { numTickets: 1, ...server } });
   const removed: Session[] = [];
   p.serverCtx.sessionCache.onRemoveSession = (s) => removed.push(s);
   p.clientCtx.sessionCache.onRemoveSession = (s) => removed.push(s);
   assert.equal(p.server.getSession()?.isResumable(), true);
   assert.equal(p.client.getSession()?.isResumable(), true);
   return Object.assign(p, { removed });
+}
+
+/**
+ * Whether the client offering `session` on a new connection between the pair's contexts gets it
+ * resumed (both sides must agree); false means a full handshake.
+ */
+function resumes(p: Pair, session: Session): boolean {
+  const run = connectOnce(p.clientCtx, p.serverCtx, session);
+  assert.equal(run.client.sessionReused(), run.server.sessionReused(), 'both sides agree');
+  return run.client.sessionReused();
 }
 
 vtest('S-46: free() and clear() of an established connection without SENT_SHUTDOWN evict its session', (version) => {
@@ -39,6 +55,14 @@ vtest('S-46: free() and clear() of an established connection without SENT_SHUTDO
     assert.equal(p.serverCtx.sessionCache.size, 0, how);
     assert.deepEqual(p.removed, [s], `${how}: the remove callback fired once`);
   }
+  // With sessions that live only in the server cache (TLS 1.2 session IDs, TLS 1.3 stateful
+  // tickets), the eviction is what the next connection sees: a full handshake. (Stateless tickets
+  // cannot be revoked by the server, as in OpenSSL.)
+  const kept = withSessions(version, {}, { options: SSL_OP_NO_TICKET });
+  assert.equal(resumes(kept, kept.client.getSession()!), true, 'a cached session resumes');
+  const evicted = withSessions(version, {}, { options: SSL_OP_NO_TICKET });
+  evicted.server.free();
+  assert.equal(resumes(evicted, evicted.client.getSession()!), false, 'an evicted one does not');
   // A connection freed in the middle of its handshake has no session to evict.
   const q = makePair({ version, tickets: 1 });
   let removals = 0;
@@ -58,6 +82,7 @@ vtest('S-47: eviction marks the session not resumable even when it was never in 
   p.client.free();
   assert.equal(kept.isResumable(), false);
   assert.deepEqual(p.removed, [kept], 'the remove callback fired for it anyway');
+  assert.equal(resumes(p, kept), false, 'the client no longer offers it');
 });
 
 vtest('S-48: a fatal alert sent or received evicts at once', (version) => {
@@ -68,6 +93,7 @@ vtest('S-48: a fatal alert sent or received evicts at once', (version) => {
   p.toClient();
   assert.equal(p.client.read(new Uint8Array(4)), 0);
   assert.equal(s.isResumable(), false, 'received fatal alert');
+  assert.equal(resumes(p, s), false);
   // Sent: we abort on a bad record.
   const q = withSessions(version);
   const t = q.server.getSession()!;
@@ -90,6 +116,7 @@ vtest('S-49: clear() resets the flags to 0, keeps a cleanly closed session to of
   assert.equal(p.client.getShutdown(), 0);
   assert.equal(p.client.getSession(), s, 'the session stays for the next connect');
   assert.equal(s.isResumable(), true);
+  assert.equal(resumes(p, s), true, 'and it resumes');
   assert.equal(p.client.getQuietShutdown(), true);
   assert.equal(p.client.isInitFinished(), false, 'ready for a new handshake');
 });
@@ -105,6 +132,9 @@ vtest('S-50: typessl evicts on unclean close like OpenSSL by default; SSL_OP_NO_
   assert.equal(t.isResumable(), true, 'BoringSSL-style: kept');
   assert.equal(q.serverCtx.sessionCache.size, 1);
   assert.deepEqual(q.removed, []);
+  const n = withSessions(version, {}, { options: SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE | SSL_OP_NO_TICKET });
+  n.server.free();
+  assert.equal(resumes(n, n.client.getSession()!), true, 'the kept session resumes from the server cache');
 });
 
 vtest('S-51: a fatal alert evicts even with SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE (RFC 5246 7.2.2 MUST NOT resume)', (version) => {
@@ -129,6 +159,7 @@ vtest('S-52: the eviction rule is a documented context option next to the others
   const s = p.server.getSession()!;
   p.server.free();
   assert.equal(s.isResumable(), true);
+  assert.equal(resumes(p, p.client.getSession()!), true);
   // Cache modes: OFF keeps sessions out of the cache; CLIENT/BOTH put the client's in.
   const off = quiet({ version, tickets: 1, server: { sessionCacheMode: SSL_SESS_CACHE_OFF } });
   assert.equal(off.serverCtx.sessionCache.size, 0);

@@ -30,7 +30,7 @@ import {
   encodeServerKeyExchangeEcdhe,
 } from '../../wire/handshake.js';
 import { DOWNGRADE_TLS12, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
-import type { Resumable12 } from '../config.js';
+import type { Resumable12, Ticket12ToSend } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { equalBytes, leafPublicKey } from '../tls13/common.js';
 import { tls12Suites, tls13Enabled } from '../version-range.js';
@@ -404,7 +404,7 @@ export class Tls12Server implements HandshakeMachine {
 
   /** NewSessionTicket (RFC 5077 3.3); an empty ticket when none can be made after all. */
   private sendTicket(): void {
-    let ticket: ReturnType<NonNullable<typeof this.conn.config.issueTicket12>> = null;
+    let ticket: Ticket12ToSend | null = null;
     try {
       ticket = this.conn.config.issueTicket12?.() ?? null;
     } catch {
