@@ -17,8 +17,8 @@ import { Session } from './session.js';
  * bytes hold the session's secrets, so the store itself must be trusted and protected.
  */
 const MAGIC = [0x54, 0x53, 0x53];
-/** Current format version. */
-export const SESSION_FORMAT_VERSION = 1;
+/** Current format version (2 added the verification result; version 1 bytes are still read). */
+export const SESSION_FORMAT_VERSION = 2;
 const DIGEST_LENGTH = 32;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -49,6 +49,7 @@ export function sessionToBytes(session: Session, provider: CryptoProvider = defa
   w.bytes8(session.masterSecret ?? new Uint8Array(0));
   w.bytes16(session.ticket12 ?? new Uint8Array(0));
   w.u32(session.ticketLifetimeHint >>> 0);
+  w.u32(session.verifyResult >>> 0);
   w.u8(session.tickets.length);
   for (const t of session.tickets) {
     w.u32(t.lifetime).u32(t.ageAdd).bytes8(t.nonce).bytes16(t.ticket).u32(t.maxEarlyData).bytes8(t.psk).u16(t.suite.id);
@@ -71,21 +72,24 @@ export function sessionFromBytes(bytes: Uint8Array, provider: CryptoProvider = d
   if (bytes.length < MAGIC.length + 1 + DIGEST_LENGTH || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new SessionFormatError('not a typessl session');
   }
-  if (bytes[3] !== SESSION_FORMAT_VERSION) throw new SessionFormatError(`session format version ${bytes[3]} is not supported (this release reads ${SESSION_FORMAT_VERSION})`);
+  const format = bytes[3]!;
+  if (format < 1 || format > SESSION_FORMAT_VERSION) {
+    throw new SessionFormatError(`session format version ${format} is not supported (this release reads 1 to ${SESSION_FORMAT_VERSION})`);
+  }
   const body = bytes.subarray(0, bytes.length - DIGEST_LENGTH);
   const digest = provider.digest('sha256', body);
   let diff = 0;
   for (let i = 0; i < DIGEST_LENGTH; i++) diff |= digest[i]! ^ bytes[body.length + i]!;
   if (diff !== 0) throw new SessionFormatError('session bytes are corrupted (integrity check failed)');
   try {
-    return decodeBody(new Reader(body, 4));
+    return decodeBody(new Reader(body, 4), format);
   } catch (e) {
     if (e instanceof SessionFormatError) throw e;
     throw new SessionFormatError(`malformed session: ${(e as Error).message}`);
   }
 }
 
-function decodeBody(r: Reader): Session {
+function decodeBody(r: Reader, format: number): Session {
   const sideByte = r.u8('side');
   if (sideByte > 1) throw new SessionFormatError(`bad side ${sideByte}`);
   const versionCode = r.u16('version');
@@ -106,6 +110,7 @@ function decodeBody(r: Reader): Session {
   const masterSecret = optionalBytes(r.vec8('master secret'));
   const ticket12 = optionalBytes(r.vec16('TLS 1.2 ticket'));
   const ticketLifetimeHint = r.u32('ticket lifetime hint');
+  const verifyResult = format >= 2 ? r.u32('verify result') : 0;
   const count = r.u8('ticket count');
   const tickets: ReceivedTicket[] = [];
   for (let i = 0; i < count; i++) {
@@ -139,6 +144,7 @@ function decodeBody(r: Reader): Session {
     hasServerSessionId: (flags & 4) !== 0,
     ticket12,
     ticketLifetimeHint,
+    verifyResult,
   });
   session.ticketsIssued = ticketsIssued;
   if (flags & 1) session.notResumable();

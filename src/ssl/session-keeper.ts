@@ -32,8 +32,18 @@ export class SessionKeeper {
   private added = false;
   /** The engine connection the session is made from. */
   private conn: Connection | null = null;
+  /** The session offered to the server on this connection (client), whatever its version. */
+  private offered: Session | null = null;
 
-  constructor(private readonly ctx: SslContext) {}
+  /**
+   * @param ctx the context whose cache and ticket keys the sessions use
+   * @param verifyResult the connection's certificate verification result (X509_V_OK when none
+   *   was verified), recorded in the sessions it makes
+   */
+  constructor(
+    private readonly ctx: SslContext,
+    private readonly verifyResult: () => number = () => 0,
+  ) {}
 
   /** SSL_get_session: the connection's session (after the handshake) or the one set to offer. */
   get(): Session | null {
@@ -63,6 +73,7 @@ export class SessionKeeper {
       if (offer) cfg.resumption = offer;
       const offer12 = this.own ? null : resumption12Offer(this.session, cfg);
       if (offer12) cfg.resumption12 = offer12;
+      this.offered = offer || offer12 ? this.session : null;
     } else {
       cfg.lookupPsk = (query) => lookupPsk(this.ctx, query);
       if (this.ctx.allowPskKe) cfg.allowPskKe = true;
@@ -103,6 +114,13 @@ export class SessionKeeper {
   /** Whether the connection's handshake resumed a session (SSL_session_reused). */
   reused(): boolean {
     return this.conn?.negotiated.resumed === true;
+  }
+
+  /** The session the handshake resumed (null after a full handshake). */
+  resumedSession(): Session | null {
+    if (!this.reused()) return null;
+    const from = this.conn?.resumedFrom;
+    return from instanceof Session ? from : this.offered;
   }
 
   /**
@@ -157,6 +175,8 @@ export class SessionKeeper {
         extendedMasterSecret: t12?.extendedMasterSecret ?? false,
         ticket12: conn.role === 'client' ? (conn.ticket12?.ticket ?? null) : null,
         ticketLifetimeHint: conn.ticket12?.lifetimeHint ?? 0,
+        // A resumed connection verified nothing: it carries the original verification over.
+        verifyResult: this.resumedSession()?.verifyResult ?? this.verifyResult(),
       });
       this.session.ticketsIssued = this.issued;
       this.own = true;
@@ -191,6 +211,7 @@ export class SessionKeeper {
     this.issued = 0;
     this.evicted = false;
     this.conn = null;
+    this.offered = null;
   }
 
   private evict(): boolean {

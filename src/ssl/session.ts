@@ -40,6 +40,11 @@ export interface SessionInit {
   ticket12?: Uint8Array | null;
   /** TLS 1.2 client: the ticket's lifetime hint in seconds. */
   ticketLifetimeHint?: number;
+  /**
+   * The result of verifying the peer's certificate (X509_V_OK or an X509_V_ERR_* code, as
+   * SSL_get_verify_result), which a connection resuming the session reports again.
+   */
+  verifyResult?: number;
 }
 
 /**
@@ -89,6 +94,8 @@ export class Session {
   readonly ticket12: Uint8Array | null;
   /** TLS 1.2 client: lifetime hint of `ticket12`, seconds. */
   readonly ticketLifetimeHint: number;
+  /** The peer certificate's verification result (SSL_SESSION_get_verify_result); resumed connections report it. */
+  readonly verifyResult: number;
   private resumableFlag = true;
   /** Tickets already offered by a client (each is offered once while unused ones remain, RFC 8446 C.4). */
   private readonly offered = new Set<ReceivedTicket>();
@@ -110,6 +117,7 @@ export class Session {
     this.extendedMasterSecret = init.extendedMasterSecret ?? false;
     this.ticket12 = init.ticket12 ?? null;
     this.ticketLifetimeHint = init.ticketLifetimeHint ?? 0;
+    this.verifyResult = init.verifyResult ?? 0;
   }
 
   /** The cache key as hex. */

@@ -97,7 +97,7 @@ export class Ssl {
 
   constructor(readonly ctx: SslContext) {
     this.quiet = ctx.getQuietShutdown();
-    this.sessions = new SessionKeeper(ctx);
+    this.sessions = new SessionKeeper(ctx, () => this.verifyResult?.code ?? X509_V_OK);
   }
 
   // ------------------------------------------------------------------ setup
@@ -137,7 +137,8 @@ export class Ssl {
    * handshake go on). X509_V_OK when no certificate was verified, as in OpenSSL.
    */
   getVerifyResult(): number {
-    return this.verifyResult?.code ?? X509_V_OK;
+    // A resumed handshake verifies nothing: the result is the one its session recorded.
+    return this.verifyResult?.code ?? this.sessions.resumedSession()?.verifyResult ?? X509_V_OK;
   }
 
   /** The verification result explained: which certificate failed which check, and what to fix. */

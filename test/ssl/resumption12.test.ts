@@ -375,3 +375,39 @@ test('TLS 1.2 keep-or-evict: an unclean close or a fatal alert evicts (full hand
   k.server.free();
   assertResumed(connectOnce(keep.clientCtx, keep.serverCtx, s5));
 });
+
+test('a resumed connection reports the verification result its session recorded (both versions); format 1 session bytes still read', () => {
+  for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+    // No trust anchors: verification fails (self-signed) and is skipped, so the result is an error code.
+    const skipping = new SslContext({ provider: nodeCrypto, maxVersion, dangerouslySkipCertificateVerification: true });
+    const { clientCtx, serverCtx } = contexts({ maxVersion });
+    const first = connectOnce(skipping, serverCtx);
+    const code = first.client.getVerifyResult();
+    assert.notEqual(code, 0, maxVersion);
+    const session = first.client.getSession()!;
+    assert.equal(session.verifyResult, code);
+    const again = connectOnce(skipping, serverCtx, session);
+    assertResumed(again);
+    assert.equal(again.client.getVerifyResult(), code, `${maxVersion}: the resumed connection reports the original result`);
+    assert.equal(again.client.getSession()!.verifyResult, code);
+    const verified = connectOnce(clientCtx, serverCtx);
+    assert.equal(verified.client.getVerifyResult(), 0);
+    const resumedVerified = connectOnce(clientCtx, serverCtx, verified.client.getSession()!);
+    assertResumed(resumedVerified);
+    assert.equal(resumedVerified.client.getVerifyResult(), 0);
+    assert.equal(clientCtx.sessionFromBytes(clientCtx.sessionToBytes(session)).verifyResult, code, 'kept in the session bytes');
+  }
+  // Format 1 (before the verification result): a TLS 1.2 session has no TLS 1.3 tickets, so its
+  // body ends with the verification result (u32) and a zero ticket count.
+  const { clientCtx, serverCtx } = contexts12();
+  const session = connectOnce(clientCtx, serverCtx).client.getSession()!;
+  const v2 = clientCtx.sessionToBytes(session);
+  const body = v2.subarray(0, v2.length - 32);
+  const v1body = new Uint8Array([...body.subarray(0, body.length - 5), ...body.subarray(body.length - 1)]);
+  v1body[3] = 1;
+  const v1 = new Uint8Array([...v1body, ...nodeCrypto.digest('sha256', v1body)]);
+  const back = clientCtx.sessionFromBytes(v1);
+  assert.equal(back.verifyResult, 0);
+  assert.deepEqual(back.ticket12, session.ticket12);
+  assertResumed(connectOnce(clientCtx, serverCtx, back));
+});
