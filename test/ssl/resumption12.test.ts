@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HandshakeType, ExtensionType } from '../../src/wire/enums.js';
-import { SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE, SSL_OP_NO_TICKET, SSL_SESS_CACHE_NO_INTERNAL, SSL_SESS_CACHE_OFF, SSL_SESS_CACHE_SERVER } from '../../src/ssl/constants.js';
+import {
+  SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE,
+  SSL_OP_NO_TICKET,
+  SSL_SESS_CACHE_NO_INTERNAL,
+  SSL_SESS_CACHE_OFF,
+  SSL_SESS_CACHE_SERVER,
+  SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_PEER,
+} from '../../src/ssl/constants.js';
 import { SslContext, type SslContextOptions } from '../../src/ssl/context.js';
 import type { Session } from '../../src/ssl/session.js';
 import type { ClientHello } from '../../src/wire/messages.js';
@@ -410,4 +418,26 @@ test('a resumed connection reports the verification result its session recorded 
   assert.equal(back.verifyResult, 0);
   assert.deepEqual(back.ticket12, session.ticket12);
   assertResumed(connectOnce(clientCtx, serverCtx, back));
+});
+
+test('TLS 1.2 with client certificates: the resumed connection needs no certificate from either side and keeps the client chain and its verification result', () => {
+  const cert = testCertificate();
+  for (const options of [0, SSL_OP_NO_TICKET]) {
+    const { clientCtx, serverCtx } = contexts12(
+      { certificate: cert.certificatePem, privateKey: cert.privateKeyPem },
+      { ca: cert.certificatePem, verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, options },
+    );
+    const first = connectOnce(clientCtx, serverCtx);
+    assertFull(first);
+    assert.ok(first.serverSaw.includes(HandshakeType.certificate), 'the client sent its certificate');
+    const clientChain = first.server.getPeerCertificates();
+    assert.equal(clientChain.length, 1);
+    const again = connectOnce(clientCtx, serverCtx, first.client.getSession()!);
+    assertResumed(again);
+    assert.ok(!again.serverSaw.includes(HandshakeType.certificate), 'no client Certificate either');
+    assert.ok(!again.serverSaw.includes(HandshakeType.certificate_verify));
+    const hex = (chain: Uint8Array[]) => chain.map((c) => Buffer.from(c).toString('hex'));
+    assert.deepEqual(hex(again.server.getPeerCertificates()), hex(clientChain));
+    assert.equal(again.server.getVerifyResult(), first.server.getVerifyResult());
+  }
 });
