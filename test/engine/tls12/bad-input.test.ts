@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SSL_ERROR_WANT_READ, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../../../src/ssl/constants.js';
+import { SSL_ERROR_WANT_READ, SSL_OP_NO_TICKET, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../../../src/ssl/constants.js';
 import type { SslErrorInfo } from '../../../src/ssl/ssl.js';
 import { createSelfSignedCertificate } from '../../../src/x509/self-signed.js';
 import { testCertificate } from '../../helpers/memory-pair.js';
@@ -523,5 +523,46 @@ describe('client Certificate and CertificateVerify (server side)', () => {
     p.transfer();
     assert.equal(p.server.doHandshake(), 1, JSON.stringify(p.server.getErrorInfo()));
     assert.equal(p.server.getPeerCertificates().length, 0);
+  });
+});
+
+describe('session tickets (RFC 5077)', () => {
+  /** A full handshake whose server NewSessionTicket goes through `edit`; returns the pair with the server's last flight delivered to the client. */
+  function lastFlightWithTicket(edit: (raw: Uint8Array) => Uint8Array[]): Pair {
+    const p = pair(TLS12, {});
+    p.server.doHandshake();
+    interceptSent(p.server.connection!, (raw) => (raw[0] === HandshakeType.new_session_ticket ? edit(raw) : [raw]));
+    p.client.doHandshake();
+    p.transfer();
+    p.server.doHandshake();
+    p.transfer();
+    p.client.doHandshake();
+    p.transfer();
+    assert.equal(p.server.doHandshake(), 1);
+    p.transfer();
+    return p;
+  }
+  test('a truncated NewSessionTicket is decode_error, encrypted (the client already sent its Finished)', () => {
+    const p = lastFlightWithTicket((raw) => [encodeHandshake(HandshakeType.new_session_ticket, raw.subarray(4, 9))]);
+    const info = expectFailure(p.c, () => p.client.doHandshake(), { reason: 'SSL_R_LENGTH_MISMATCH', alert: AlertDescription.decode_error }, reader(p.s));
+    assert.match(info.message, /NewSessionTicket/);
+  });
+  test('a promised NewSessionTicket that never comes: the change_cipher_spec is unexpected_message (SSL_R_CCS_RECEIVED_EARLY)', () => {
+    const p = lastFlightWithTicket(() => []);
+    expectFailure(p.c, () => p.client.doHandshake(), { reason: 'SSL_R_CCS_RECEIVED_EARLY', alert: AlertDescription.unexpected_message }, reader(p.s));
+  });
+  test('session_ticket in a ServerHello to a client that did not offer it (SSL_OP_NO_TICKET) is unsupported_extension', () => {
+    const { p, flight } = toServerFlight({ options: SSL_OP_NO_TICKET });
+    const bad = rewriteServerHello(flight, (sh) => sh.extensions.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) }));
+    clientRejects(p, bad, 'SSL_R_UNSOLICITED_EXTENSION', AlertDescription.unsupported_extension);
+  });
+  test('a non-empty session_ticket in the ServerHello is decode_error (SSL_R_BAD_EXTENSION)', () => {
+    const { p, flight } = toServerFlight();
+    const bad = rewriteServerHello(flight, (sh) => {
+      const ext = sh.extensions.find((e) => e.type === ExtensionType.session_ticket);
+      assert.ok(ext, 'the server promised a ticket');
+      ext.data = new Uint8Array([1, 2, 3]);
+    });
+    clientRejects(p, bad, 'SSL_R_BAD_EXTENSION', AlertDescription.decode_error);
   });
 });
