@@ -3,7 +3,7 @@
  * openssl s_server and node:tls servers that present leaf + intermediate under a test root, and
  * refuses a wrong host name, an expired leaf and an unknown root with the right code and alert;
  * mutual TLS in both roles against openssl and node:tls, in TLS 1.3 and TLS 1.2, with the
- * refusals (no certificate, unknown CA) seen from both ends. The PKI is made by `openssl ca` at
+ * refusals (no certificate, unknown CA) seen from both ends, and TLS 1.2 against GnuTLS. The PKI is made by `openssl ca` at
  * test time.
  */
 import { after, before, describe, test } from 'node:test';
@@ -18,9 +18,9 @@ import { Ssl } from '../../src/ssl/ssl.js';
 import { SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../../src/ssl/constants.js';
 import { AlertDescription } from '../../src/wire/enums.js';
 import * as V from '../../src/x509/verify-result.js';
-import { killAllPeers, startNodeTlsClient, startNodeTlsServer, startOpensslClient, startOpensslServer, type PeerProcess } from '../helpers/peers.js';
+import { gnutlsPriority, killAllPeers, startGnutlsClient, startGnutlsServer, startNodeTlsClient, startNodeTlsServer, startOpensslClient, startOpensslServer, type PeerProcess } from '../helpers/peers.js';
 import { CertFactory, EXT } from '../helpers/cert-factory.js';
-import { exchange, typesslServer } from './endpoints.js';
+import { echoExchange, exchange, typesslServer } from './endpoints.js';
 
 const f = new CertFactory();
 after(async () => {
@@ -257,3 +257,60 @@ for (const { version, peerVersion, node, noCertAlert, noCertLog } of MTLS_VERSIO
     });
   });
 }
+
+describe('mutual TLS in TLSv1.2 with GnuTLS (a third CertificateRequest/CertificateVerify implementation)', () => {
+  const TLS12 = gnutlsPriority({ versions: ['TLS1.2'] });
+  test('gnutls-serv --require-client-cert verifies the typessl client chain', async () => {
+    const peer = await startGnutlsServer({
+      cert: fullChainFile('leaf'),
+      key: f.get('leaf').keyPath,
+      priority: TLS12,
+      extraArgs: ['--require-client-cert', '--verify-client-cert', '--x509cafile', clientRootFile],
+    });
+    const a = await attempt(peer.port, { ca: f.get('root').pem, certificate: chainPem('client'), privateKey: f.get('client').keyPem });
+    assert.equal(a.error, null, a.error?.message);
+    assert.equal(a.ssl.getVersion(), 'TLSv1.2');
+    assert.equal(a.ssl.getNegotiated()?.certificateRequested, true);
+    assert.notEqual(a.ssl.getNegotiated()?.signatureScheme, null, 'a CertificateVerify was sent');
+    await echoExchange(a.tls!, 16 * 1024);
+    await a.tls!.shutdown();
+    await peer.stop();
+  });
+  test('gnutls-serv refuses a typessl client certificate from an unknown CA', async () => {
+    const peer = await startGnutlsServer({
+      cert: fullChainFile('leaf'),
+      key: f.get('leaf').keyPath,
+      priority: TLS12,
+      extraArgs: ['--require-client-cert', '--verify-client-cert', '--x509cafile', clientRootFile],
+    });
+    const a = await attempt(peer.port, { ca: f.get('root').pem, certificate: chainPem('otherLeaf'), privateKey: f.get('otherLeaf').keyPem });
+    // GnuTLS refuses a client chain it cannot verify with access_denied.
+    assert.ok(a.error, 'the handshake should fail');
+    assert.equal(a.error.alert?.description, AlertDescription.access_denied, a.error.message);
+    assert.equal(a.error.alert?.direction, 'received');
+    assert.match(a.error.message, /the server refused our client certificate/);
+    await peer.stop();
+  });
+  test('gnutls-cli with a certificate is verified by the typessl server', async () => {
+    const srv = await typesslServer({
+      certificate: chainPem('leaf'),
+      privateKey: f.get('leaf').keyPem,
+      ca: f.get('clientRoot').pem,
+      verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+    });
+    const peer = await startGnutlsClient({
+      port: srv.port,
+      servername: 'localhost',
+      caFile: rootFile,
+      priority: TLS12,
+      extraArgs: ['--x509certfile', fullChainFile('client'), '--x509keyfile', f.get('client').keyPath],
+    });
+    const tls = await srv.accepted;
+    assert.equal(tls.ssl.getVersion(), 'TLSv1.2');
+    assert.equal(tls.ssl.getVerifyResult(), V.X509_V_OK);
+    assert.equal(tls.ssl.getPeerCertificates().length, 2);
+    await exchange(tls, peer, 16 * 1024);
+    await tls.shutdown();
+    await peer.stop();
+  });
+});
