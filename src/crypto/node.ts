@@ -116,8 +116,10 @@ class NodeAead implements Aead {
     if (key.length !== expected) {
       throw new RangeError(`typessl: ${algorithm} needs a ${expected}-byte key, got ${key.length}`);
     }
-    // Own copy: the key schedule zeroes its secrets when a stage is consumed.
-    this.key = Buffer.from(key);
+    // Own copy: the key schedule zeroes its secrets when a stage is consumed. Not from Buffer's
+    // shared 8 KiB pool: a key lives as long as its connection and would pin a whole pool slab.
+    this.key = Buffer.allocUnsafeSlow(key.length);
+    this.key.set(key);
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array {

@@ -69,6 +69,11 @@ export interface HandshakeMachine {
   handle(message: HandshakeMessage): void;
   /** TLS 1.2: the peer's change_cipher_spec (its read key changes now). Throws TlsFailure when none is due. */
   changeCipherSpec?(): void;
+  /**
+   * The handshake is complete: drop what only the handshake needed (key shares, hello messages,
+   * handshake secrets, the peer's key), keeping what post-handshake messages use.
+   */
+  releaseHandshakeState?(): void;
 }
 
 /** A message-level trace entry for `-msg`-style output. */
@@ -95,7 +100,8 @@ const MAX_TICKETS = 8;
  * randomness. Failures are thrown as TlsFailure; the caller then calls `fail()` to queue the alert.
  */
 export class Connection {
-  readonly config: EngineConfig;
+  /** The settings of this connection (replaced by a slimmer copy once the handshake is complete). */
+  config: EngineConfig;
   readonly transcript: Transcript;
   readonly negotiated: Negotiated = {
     version: null,
@@ -186,6 +192,8 @@ export class Connection {
    */
   private peerWritesProtected = false;
   private warnAlerts = 0;
+  /** Whether the handshake-only state has been dropped (once, when the handshake completes). */
+  private handshakeReleased = false;
 
   constructor(
     config: EngineConfig,
@@ -245,7 +253,33 @@ export class Connection {
     if (!record) return null;
     const event = this.processRecord(record);
     this.flushHandshake();
+    if (this.handshakeComplete && !this.handshakeReleased) this.releaseHandshakeState();
     return event;
+  }
+
+  /**
+   * Idle connections should cost little memory (node:tls keeps ~30 KB each): once the handshake
+   * is complete, everything only the handshake needed is dropped (the transcript hash, the key
+   * schedule's stage secrets, the machine's hello messages, key shares and handshake secrets, the
+   * certificate verifier), and the values kept for the application (Finished data, client random,
+   * peer certificates) are copied out of the handshake records they are views of, so those
+   * records can go too. What KeyUpdate, tickets, exporters and getPeerCertificate need stays.
+   */
+  private releaseHandshakeState(): void {
+    this.handshakeReleased = true;
+    this.transcript.release();
+    this.keySchedule?.releaseStageSecrets();
+    this.machine.releaseHandshakeState?.();
+    this.pendingHandshake = [];
+    // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is
+    // refused). A copy without them: the caller's settings object is left as it was.
+    // (Set to undefined, not deleted: delete would turn the object into a slow dictionary.)
+    this.config = { ...this.config, verifyPeer: undefined, lookupPsk: undefined, resumption: undefined };
+    if (this.finishedReceived) this.finishedReceived = this.finishedReceived.slice();
+    if (this.finishedSent) this.finishedSent = this.finishedSent.slice();
+    if (this.clientRandom) this.clientRandom = this.clientRandom.slice();
+    const n = this.negotiated;
+    n.peerCertificates = n.peerCertificates.map((c) => c.slice());
   }
 
   private processRecord(record: RawRecord): RecordEvent {

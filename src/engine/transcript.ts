@@ -13,8 +13,21 @@ export class Transcript {
   private buffered: Uint8Array[] = [];
   /** The raw messages added since `keepMessages()`, or null when not keeping them. */
   private kept: Uint8Array[] | null = null;
+  private released = false;
 
   constructor(private readonly provider: CryptoProvider) {}
+
+  /**
+   * Drops the running hash once the handshake is over (nothing after it is hashed: TLS 1.3
+   * post-handshake messages and TLS 1.2 application data are outside the transcript), so an idle
+   * connection does not keep a native hash context. Later `add()` calls are ignored.
+   */
+  release(): void {
+    this.hash = null;
+    this.buffered = [];
+    this.kept = null;
+    this.released = true;
+  }
 
   /** Whether the hash function has been chosen. */
   get started(): boolean {
@@ -33,7 +46,7 @@ export class Transcript {
   /** Adds a whole handshake message (header and body) as sent or received. */
   add(raw: Uint8Array): void {
     if (this.hash) this.hash.update(raw);
-    else this.buffered.push(raw);
+    else if (!this.released) this.buffered.push(raw);
     this.kept?.push(raw);
   }
 
@@ -58,7 +71,7 @@ export class Transcript {
 
   /** Hash of everything added so far; the transcript keeps running. */
   current(): Uint8Array {
-    if (!this.hash) throw new Error('transcript hash used before the cipher suite was chosen');
+    if (!this.hash) throw new Error(this.released ? 'transcript hash used after the handshake released it' : 'transcript hash used before the cipher suite was chosen');
     return this.hash.copy().digest();
   }
 

@@ -48,15 +48,21 @@ const MAX_INNER_PLAINTEXT = 16384 + 1;
 export class RecordProtection13 implements RecordProtection {
   readonly outerTypeIsReal = false;
   private seq = 0;
+  private readonly iv: Uint8Array;
   private readonly nonce: Uint8Array;
-  private readonly header = new Uint8Array(5);
+  private readonly header: Uint8Array;
   private maxInner = MAX_INNER_PLAINTEXT;
 
   constructor(
     private readonly aead: Aead,
-    private readonly iv: Uint8Array,
+    iv: Uint8Array,
   ) {
-    this.nonce = new Uint8Array(iv.length);
+    // IV, nonce and header share one small buffer (one allocation per key instead of three).
+    const mem = new Uint8Array(2 * iv.length + 5);
+    this.iv = mem.subarray(0, iv.length);
+    this.iv.set(iv);
+    this.nonce = mem.subarray(iv.length, 2 * iv.length);
+    this.header = mem.subarray(2 * iv.length);
   }
 
   /** Records protected so far with this key (the next sequence number). */

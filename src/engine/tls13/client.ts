@@ -76,13 +76,13 @@ export class Tls13Client implements HandshakeMachine {
   private readonly random: Uint8Array;
   private readonly sessionId: Uint8Array;
   private shares: KeyShare[] = [];
-  private lastHello!: ClientHello;
-  private lastHelloRaw!: Uint8Array;
+  private lastHello: ClientHello | null = null;
+  private lastHelloRaw: Uint8Array | null = null;
   private offeredExtensions = new Set<number>();
   private hrrSuite: number | null = null;
   private suite!: SuiteInfo;
-  private serverHsSecret!: Uint8Array;
-  private clientHsSecret!: Uint8Array;
+  private serverHsSecret: Uint8Array | null = null;
+  private clientHsSecret: Uint8Array | null = null;
   private certificateRequest: { context: Uint8Array; schemes: number[] } | null = null;
   private peerKey: ReturnType<typeof leafPublicKey> | null = null;
   private ccsSent = false;
@@ -96,6 +96,19 @@ export class Tls13Client implements HandshakeMachine {
     // A TLS 1.2 session to resume goes in legacy_session_id (RFC 8446 4.1.2); else the
     // middlebox-compatibility random ID.
     this.sessionId = conn.config.resumption12?.sessionId ?? (conn.config.middleboxCompat ? provider.randomBytes(32) : new Uint8Array(0));
+  }
+
+  /** After the handshake only tickets and KeyUpdates come: hellos, shares and handshake secrets go. */
+  releaseHandshakeState(): void {
+    this.shares = [];
+    this.lastHello = null;
+    this.lastHelloRaw = null;
+    this.offeredExtensions = new Set();
+    this.serverHsSecret = null;
+    this.clientHsSecret = null;
+    this.certificateRequest = null;
+    this.peerKey = null;
+    this.offer = null;
   }
 
   start(): void {
@@ -203,10 +216,10 @@ export class Tls13Client implements HandshakeMachine {
       if (this.conn.negotiated.helloRetry) throw illegal('TLS 1.2 ServerHello after a HelloRetryRequest', Reason.SSL_R_UNSUPPORTED_PROTOCOL);
       const next = Tls12Client.continueFrom(this.conn, {
         random: this.random,
-        sessionId: this.lastHello.legacySessionId,
-        cipherSuites: this.lastHello.cipherSuites,
+        sessionId: this.lastHello!.legacySessionId,
+        cipherSuites: this.lastHello!.cipherSuites,
         extensions: this.offeredExtensions,
-        raw: this.lastHelloRaw,
+        raw: this.lastHelloRaw!,
       });
       this.conn.switchMachine(next);
       return next.handle(m);
@@ -218,7 +231,7 @@ export class Tls13Client implements HandshakeMachine {
     if (!sameBytes(sh.legacySessionIdEcho, this.sessionId)) throw illegal('legacy_session_id_echo differs from what was sent', Reason.SSL_R_BAD_SESSION_ID);
     if (sh.legacyCompressionMethod !== 0) throw illegal('compression method is not null', Reason.SSL_R_BAD_COMPRESSION);
     const suite = suiteInfo(sh.cipherSuite);
-    if (!suite || suite.version !== 'TLSv1.3' || !this.lastHello.cipherSuites.includes(sh.cipherSuite)) {
+    if (!suite || suite.version !== 'TLSv1.3' || !this.lastHello!.cipherSuites.includes(sh.cipherSuite)) {
       throw illegal(`server chose cipher suite 0x${sh.cipherSuite.toString(16)}, which was not offered`, Reason.SSL_R_WRONG_CIPHER_RETURNED);
     }
     if (this.hrrSuite !== null && this.hrrSuite !== sh.cipherSuite) throw illegal('cipher suite differs from the HelloRetryRequest', Reason.SSL_R_WRONG_CIPHER_RETURNED);
@@ -385,7 +398,7 @@ export class Tls13Client implements HandshakeMachine {
 
   private onFinished(m: HandshakeMessage): void {
     const ks = this.conn.keySchedule!;
-    const expected = ks.finishedVerifyData(this.serverHsSecret, this.conn.transcript.current());
+    const expected = ks.finishedVerifyData(this.serverHsSecret!, this.conn.transcript.current());
     // A Finished of the wrong length is malformed (decode_error), not a failed check.
     const fin = decodeFinished(m.body, expected.length);
     if (!equalBytes(expected, fin.verifyData)) {
@@ -406,9 +419,9 @@ export class Tls13Client implements HandshakeMachine {
 
     // Our second flight: [CCS], [Certificate, CertificateVerify], Finished, under the handshake key.
     this.sendCompatibilityCcsOnce();
-    this.conn.setWriteSecret(this.suite, this.clientHsSecret);
+    this.conn.setWriteSecret(this.suite, this.clientHsSecret!);
     if (this.certificateRequest) this.sendClientCertificate(this.certificateRequest);
-    const verifyData = ks.finishedVerifyData(this.clientHsSecret, this.conn.transcript.current());
+    const verifyData = ks.finishedVerifyData(this.clientHsSecret!, this.conn.transcript.current());
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
     this.conn.setWriteSecret(this.suite, app.client);
@@ -445,8 +458,9 @@ export class Tls13Client implements HandshakeMachine {
     this.conn.addTicket({
       lifetime: nst.lifetime,
       ageAdd: nst.ageAdd,
-      nonce: nst.nonce,
-      ticket: nst.ticket,
+      // Copies: the decoded fields are views of the whole received record.
+      nonce: nst.nonce.slice(),
+      ticket: nst.ticket.slice(),
       maxEarlyData,
       psk: ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce),
       suite: this.suite,

@@ -27,6 +27,9 @@ export function deriveSecret(provider: CryptoProvider, hash: HashAlgorithm, secr
   return hkdfExpandLabel(provider, hash, secret, label, transcriptHash, provider.hashLength(hash));
 }
 
+/** Hash("") per hash function; only ever read (hkdfExpandLabel copies its context). */
+const EMPTY_HASHES = new Map<HashAlgorithm, Uint8Array>();
+
 /** Write key and IV for a traffic secret (RFC 8446 7.3). */
 export interface TrafficKeys {
   key: Uint8Array;
@@ -40,9 +43,7 @@ export interface TrafficKeys {
  */
 export class KeySchedule13 {
   readonly hashLength: number;
-  private readonly zeros: Uint8Array;
-  private readonly emptyHash: Uint8Array;
-  private early: Uint8Array;
+  private early: Uint8Array | null;
   private handshake: Uint8Array | null = null;
   private master: Uint8Array | null = null;
 
@@ -53,24 +54,44 @@ export class KeySchedule13 {
     psk?: Uint8Array,
   ) {
     this.hashLength = provider.hashLength(hash);
-    this.zeros = new Uint8Array(this.hashLength);
-    this.emptyHash = provider.digest(hash, new Uint8Array(0));
-    this.early = provider.hkdfExtract(hash, this.zeros, psk ?? this.zeros);
+    const zeros = new Uint8Array(this.hashLength);
+    this.early = provider.hkdfExtract(hash, zeros, psk ?? zeros);
+  }
+
+  /** Hash of the empty string (the context of "derived" and the exporter): a constant per hash, computed once per process. */
+  private get emptyHash(): Uint8Array {
+    let h = EMPTY_HASHES.get(this.hash);
+    if (!h) {
+      h = this.provider.digest(this.hash, new Uint8Array(0));
+      EMPTY_HASHES.set(this.hash, h);
+    }
+    return h;
   }
 
   /** The Early Secret. */
   get earlySecret(): Uint8Array {
-    return this.early;
+    return this.requireEarly();
   }
 
   /** binder_key for a resumption ("res binder") or external ("ext binder") PSK. */
   binderKey(external: boolean): Uint8Array {
-    return deriveSecret(this.provider, this.hash, this.early, external ? 'ext binder' : 'res binder', this.emptyHash);
+    return deriveSecret(this.provider, this.hash, this.requireEarly(), external ? 'ext binder' : 'res binder', this.emptyHash);
+  }
+
+  /**
+   * Forgets the Early, Handshake and Master Secrets once the handshake is over: what a connection
+   * needs afterwards (traffic keys, KeyUpdate, tickets, exporter) derives from the traffic,
+   * resumption and exporter secrets the connection holds.
+   */
+  releaseStageSecrets(): void {
+    this.early = null;
+    this.handshake = null;
+    this.master = null;
   }
 
   /** Moves to the Handshake Secret with the (EC)DHE shared secret. */
   enterHandshake(sharedSecret: Uint8Array): Uint8Array {
-    const derived = deriveSecret(this.provider, this.hash, this.early, 'derived', this.emptyHash);
+    const derived = deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash);
     this.handshake = this.provider.hkdfExtract(this.hash, derived, sharedSecret);
     return this.handshake;
   }
@@ -87,7 +108,7 @@ export class KeySchedule13 {
   /** Moves to the Master Secret. */
   enterMaster(): Uint8Array {
     const derived = deriveSecret(this.provider, this.hash, this.requireHandshake(), 'derived', this.emptyHash);
-    this.master = this.provider.hkdfExtract(this.hash, derived, this.zeros);
+    this.master = this.provider.hkdfExtract(this.hash, derived, new Uint8Array(this.hashLength));
     return this.master;
   }
 
@@ -134,6 +155,11 @@ export class KeySchedule13 {
   exportKeyingMaterial(exporterMasterSecret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
     const secret = deriveSecret(this.provider, this.hash, exporterMasterSecret, label, this.emptyHash);
     return hkdfExpandLabel(this.provider, this.hash, secret, 'exporter', this.provider.digest(this.hash, context), length);
+  }
+
+  private requireEarly(): Uint8Array {
+    if (!this.early) throw new Error('key schedule: early secret used after the handshake released it');
+    return this.early;
   }
 
   private requireHandshake(): Uint8Array {

@@ -90,7 +90,7 @@ export class Tls13Server implements HandshakeMachine {
   private retryGroup: number | null = null;
   private sentCookie: Uint8Array | null = null;
   private firstSessionId: Uint8Array | null = null;
-  private clientHsSecret!: Uint8Array;
+  private clientHsSecret: Uint8Array | null = null;
   private ccsSent = false;
   /** The client's leaf key, between its Certificate and CertificateVerify. */
   private clientKey: PublicKey | null = null;
@@ -99,6 +99,14 @@ export class Tls13Server implements HandshakeMachine {
 
   start(): void {
     // The server waits for the ClientHello.
+  }
+
+  /** After the handshake only KeyUpdates come: the handshake secret, hello facts and client key go. */
+  releaseHandshakeState(): void {
+    this.clientHsSecret = null;
+    this.firstSessionId = null;
+    this.sentCookie = null;
+    this.clientKey = null;
   }
 
   handle(m: HandshakeMessage): void {
@@ -439,7 +447,7 @@ export class Tls13Server implements HandshakeMachine {
 
   private onFinished(m: HandshakeMessage): void {
     const ks = this.conn.keySchedule!;
-    const expected = ks.finishedVerifyData(this.clientHsSecret, this.conn.transcript.current());
+    const expected = ks.finishedVerifyData(this.clientHsSecret!, this.conn.transcript.current());
     // A Finished of the wrong length is malformed (decode_error), not a failed check.
     const fin = decodeFinished(m.body, expected.length);
     if (!equalBytes(expected, fin.verifyData)) {
