@@ -100,8 +100,11 @@ const MAX_TICKETS = 8;
  * randomness. Failures are thrown as TlsFailure; the caller then calls `fail()` to queue the alert.
  */
 export class Connection {
-  /** The settings of this connection (replaced by a slimmer copy once the handshake is complete). */
-  config: EngineConfig;
+  /**
+   * The settings of this connection. The connection owns them: once the handshake is complete it
+   * clears the callbacks only a handshake uses (verifyPeer, lookupPsk, resumption).
+   */
+  readonly config: EngineConfig;
   readonly transcript: Transcript;
   readonly negotiated: Negotiated = {
     version: null,
@@ -272,9 +275,12 @@ export class Connection {
     this.machine.releaseHandshakeState?.();
     this.pendingHandshake = [];
     // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is
-    // refused). A copy without them: the caller's settings object is left as it was.
-    // (Set to undefined, not deleted: delete would turn the object into a slow dictionary.)
-    this.config = { ...this.config, verifyPeer: undefined, lookupPsk: undefined, resumption: undefined };
+    // refused). The settings object stays the same one (callers may key data by it); its
+    // handshake-only callbacks are cleared (set to undefined: delete would make it a slow dictionary).
+    const cfg = this.config;
+    cfg.verifyPeer = undefined;
+    cfg.lookupPsk = undefined;
+    cfg.resumption = undefined;
     if (this.finishedReceived) this.finishedReceived = this.finishedReceived.slice();
     if (this.finishedSent) this.finishedSent = this.finishedSent.slice();
     if (this.clientRandom) this.clientRandom = this.clientRandom.slice();
