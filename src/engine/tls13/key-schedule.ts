@@ -1,6 +1,8 @@
 import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
 
 const encoder = new TextEncoder();
+/** "tls13 " + label as bytes, per label: encoding it anew costs more than the HMAC input it builds. */
+const LABELS = new Map<string, Uint8Array>();
 
 /** HKDF-Expand-Label (RFC 8446 7.1). */
 export function hkdfExpandLabel(
@@ -11,7 +13,12 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const fullLabel = encoder.encode(`tls13 ${label}`);
+  let fullLabel = LABELS.get(label);
+  if (!fullLabel) {
+    fullLabel = encoder.encode(`tls13 ${label}`);
+    // The schedule's own labels are few; exporter labels come from callers, so the cache is bounded.
+    if (LABELS.size < 64) LABELS.set(label, fullLabel);
+  }
   const info = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
   info[0] = length >>> 8;
   info[1] = length & 0xff;
