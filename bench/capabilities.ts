@@ -17,7 +17,10 @@ import { nodeConnect, nodeClientContext, nodeServerOptions, typesslAccept, types
 export interface Capabilities {
   tls12Client: boolean;
   tls12Server: boolean;
+  /** TLS 1.3 resumption (typessl client against node:tls). */
   resumption: boolean;
+  /** TLS 1.2 resumption (typessl client against node:tls). */
+  resumption12: boolean;
 }
 
 const TLS12: SuiteId = 'tls12-ecdhe-ecdsa-aes128gcm';
@@ -91,8 +94,11 @@ async function probeTls12Server(creds: Credentials): Promise<boolean> {
   }
 }
 
-/** A typessl client handshake on a fresh socket; `prepare` may set a session first. Returns the Ssl after one server byte. */
-async function typesslClientOnce(ctx: SslContext, port: number, prepare: (ssl: Ssl) => void): Promise<{ ssl: Ssl; socket: net.Socket }> {
+/**
+ * A typessl client handshake on a fresh socket; `prepare` may set a session first. Returns the Ssl
+ * after one server byte, and with `waitForTickets` once the session is resumable.
+ */
+async function typesslClientOnce(ctx: SslContext, port: number, prepare: (ssl: Ssl) => void, waitForTickets: boolean): Promise<{ ssl: Ssl; socket: net.Socket }> {
   const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
   const ssl = new Ssl(ctx);
   ssl.setConnectState();
@@ -101,8 +107,26 @@ async function typesslClientOnce(ctx: SslContext, port: number, prepare: (ssl: S
   const a = new AsyncSsl(ssl, new SocketBio(socket));
   try {
     await a.handshake();
-    // The byte comes after the server's tickets, so the session is complete when it arrives.
     await a.read(1);
+    if (!waitForTickets) return { ssl, socket };
+    // node:tls sends its tickets after that byte: go on reading until the session is resumable
+    // (onStep sees each record the pending read processes), or give up after a while.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, PROBE_TIMEOUT_MS / 2);
+      const check = (): void => {
+        if (ssl.getSession()?.isResumable()) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      a.onStep = check;
+      check();
+      a.read(1).catch(() => {});
+    });
+    a.onStep = null;
+    // close_notify before the caller destroys the socket: otherwise the pending read fails with an
+    // alert when the transport goes, and a fatal alert evicts the session (S-48).
+    if (ssl.getSession()?.isResumable()) await a.shutdown();
     return { ssl, socket };
   } catch (e) {
     socket.destroy();
@@ -110,18 +134,23 @@ async function typesslClientOnce(ctx: SslContext, port: number, prepare: (ssl: S
   }
 }
 
-async function probeResumption(creds: Credentials): Promise<boolean> {
-  const srv = await nodeServer(TLS13, creds);
-  const ctx = typesslClientContext(TLS13, creds);
+async function probeResumption(creds: Credentials, suite: SuiteId): Promise<boolean> {
+  const srv = await nodeServer(suite, creds);
+  const ctx = typesslClientContext(suite, creds);
   try {
-    const first = await withTimeout(typesslClientOnce(ctx, srv.port, () => {}), 'resumption probe (first)');
+    const first = await withTimeout(typesslClientOnce(ctx, srv.port, () => {}, true), 'resumption probe (first)');
     const session = first.ssl.getSession();
     first.socket.destroy();
     if (!session) return false;
     const second = await withTimeout(
-      typesslClientOnce(ctx, srv.port, (ssl) => {
-        ssl.setSession(session);
-      }),
+      typesslClientOnce(
+        ctx,
+        srv.port,
+        (ssl) => {
+          ssl.setSession(session);
+        },
+        false,
+      ),
       'resumption probe (second)',
     );
     const reused = second.ssl.sessionReused();
@@ -138,12 +167,18 @@ export async function probeCapabilities(creds: Credentials): Promise<Capabilitie
   return {
     tls12Client: await probeTls12Client(creds),
     tls12Server: await probeTls12Server(creds),
-    resumption: await probeResumption(creds),
+    resumption: await probeResumption(creds, TLS13),
+    resumption12: await probeResumption(creds, TLS12),
   };
 }
 
 export const TLS12_MISSING = 'n/a (TLS 1.2 not implemented yet)';
 export const RESUMPTION_MISSING = 'n/a (session resumption not implemented yet)';
+
+/** Why resumed handshakes of a suite cannot be measured with typessl, or null. */
+export function resumptionUnsupportedFor(caps: Capabilities): (suite: SuiteId) => string | null {
+  return (suite) => ((suite === TLS12 ? caps.resumption12 : caps.resumption) ? null : RESUMPTION_MISSING);
+}
 
 /** The reason a (suite, pair) cannot be measured, or null. */
 export function unsupportedFor(caps: Capabilities): (suite: SuiteId, pair: Pair) => string | null {

@@ -7,8 +7,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { nodeCrypto } from '../src/crypto/node.js';
 import { portableCrypto } from '../src/crypto/portable.js';
+import { SocketBio } from '../src/bio/socket.js';
 import { AsyncSsl } from '../src/ssl/async-ssl.js';
 import { SslContext, type SslContextOptions } from '../src/ssl/context.js';
+import type { Session } from '../src/ssl/session.js';
+import { Ssl } from '../src/ssl/ssl.js';
 import { suiteSpec, type Impl, type SuiteId } from './common.js';
 
 /** Certificate and key of the benchmark server (ECDSA P-256, self-signed for "localhost"). */
@@ -195,6 +198,122 @@ export function nodeListen(suite: SuiteId, creds: Credentials, onConn: (c: Bench
   // Handshake failures of benchmark clients that went away are not the server's concern.
   server.on('tlsClientError', () => {});
   return server;
+}
+
+// ------------------------------------------------------------------ resumption
+
+/** How long a resuming client waits for the tickets of its first connection. */
+const TICKET_WAIT_MS = 5000;
+
+/**
+ * A client that resumes: `prime()` makes one full handshake and keeps its session (waiting for
+ * the server's tickets, which node:tls sends after its first application data); each `connect()`
+ * then offers that session, and says whether the server resumed it.
+ */
+export interface ResumingClient {
+  prime(): Promise<void>;
+  connect(): Promise<{ conn: BenchConn; reused: boolean }>;
+}
+
+function ticketTimeout(what: string): Error {
+  return new Error(`${what}: no resumable session within ${TICKET_WAIT_MS} ms`);
+}
+
+function typesslResumingClient(suite: SuiteId, creds: Credentials, impl: Impl, port: number): ResumingClient {
+  const ctx = typesslClientContext(suite, creds, impl);
+  let session: Session | null = null;
+  const open = async (): Promise<{ a: AsyncSsl; socket: net.Socket }> => {
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    socket.setNoDelay(true);
+    const ssl = new Ssl(ctx);
+    ssl.setConnectState();
+    ssl.setServerName('localhost');
+    if (session) ssl.setSession(session);
+    const a = new AsyncSsl(ssl, new SocketBio(socket));
+    try {
+      await a.handshake();
+    } catch (e) {
+      socket.destroy();
+      throw e;
+    }
+    return { a, socket };
+  };
+  return {
+    async prime() {
+      const { a, socket } = await open();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(ticketTimeout('typessl client')), TICKET_WAIT_MS);
+          const check = (): void => {
+            if (a.ssl.getSession()?.isResumable()) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          // The pending reads process the tickets as they come; onStep sees each one.
+          a.onStep = check;
+          check();
+          void (async () => {
+            while (!a.ssl.getSession()?.isResumable()) if ((await a.read()) === null) break;
+          })().catch(() => {});
+        });
+        session = a.ssl.getSession();
+        // Our close_notify first: a transport that just goes away would fail the pending read with
+        // an alert, and a fatal alert evicts the session (S-48), as in OpenSSL.
+        a.onStep = null;
+        await a.shutdown();
+      } finally {
+        a.onStep = null;
+        socket.destroy();
+      }
+    },
+    async connect() {
+      const { a, socket } = await open();
+      return { conn: new TypesslConn(a, socket), reused: a.ssl.sessionReused() };
+    },
+  };
+}
+
+function nodeResumingClient(suite: SuiteId, creds: Credentials, port: number): ResumingClient {
+  const secureContext = nodeClientContext(suite, creds);
+  let session: Buffer | null = null;
+  const open = (): Promise<tls.TLSSocket> =>
+    new Promise<tls.TLSSocket>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, secureContext, servername: 'localhost', ...(session && { session }) });
+      socket.setNoDelay(true);
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  return {
+    async prime() {
+      const socket = await open();
+      try {
+        session = await new Promise<Buffer>((resolve, reject) => {
+          const timer = setTimeout(() => reject(ticketTimeout('node:tls client')), TICKET_WAIT_MS);
+          socket.once('session', (s: Buffer) => {
+            clearTimeout(timer);
+            resolve(s);
+          });
+          socket.on('data', () => {});
+          socket.on('error', () => {});
+        });
+      } finally {
+        socket.destroy();
+      }
+    },
+    async connect() {
+      const socket = await open();
+      return { conn: new NodeConn(socket), reused: socket.isSessionReused() };
+    },
+  };
+}
+
+/** A resuming client of one implementation (see ResumingClient). */
+export function resumingClient(impl: Impl, suite: SuiteId, creds: Credentials, port: number): ResumingClient {
+  return impl === 'node' ? nodeResumingClient(suite, creds, port) : typesslResumingClient(suite, creds, impl, port);
 }
 
 // ------------------------------------------------------------------ both

@@ -16,7 +16,7 @@ interface HandshakeSample {
   serverCpuUs: number;
 }
 
-async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, loops: number): Promise<HandshakeSample> {
+async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, loops: number, resumed = false): Promise<HandshakeSample> {
   const before = await server.mark();
   const r = await runClient<HandshakeResult>(
     {
@@ -30,12 +30,14 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
       loops,
       durationMs: ctx.sizes.handshakeMs,
       warmup: ctx.sizes.handshakeWarmup,
+      resumed,
     },
     120_000,
   );
   const after = await server.mark();
-  // The server's CPU between the marks also covers the client's warm-up handshakes.
-  const served = r.count + ctx.sizes.handshakeWarmup;
+  // The server's CPU between the marks also covers the client's warm-up handshakes (and the
+  // full handshake a resuming client starts with).
+  const served = r.count + ctx.sizes.handshakeWarmup + (resumed ? 1 : 0);
   return {
     perSec: r.count / (r.ms / 1000),
     clientCpuUs: r.cpuUs / r.count,
@@ -44,6 +46,39 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
 }
 
 const LOOPS = [1, 2] as const;
+
+/**
+ * Resumed handshakes (typessl on both sides against node:tls on both sides): each client makes
+ * one full handshake, then resumes its session on every connection (a run fails if the server
+ * does not resume). Measured only where the capability probe found resumption working; a run
+ * that fails anyway prints its reason in place of the numbers, never an estimate.
+ */
+async function resumedFigures(ctx: RunContext, suite: SuiteId, loops: number, loopLabel: string, servers: Map<string, PeerServer>): Promise<Figure[]> {
+  const base = { section: 'handshake' as const, suite, subject: pairName(PAIR_TYPESSL), reference: 'node:tls' };
+  const specs: Array<{ name: string; unit: string; higherIsBetter: boolean; pick: (s: HandshakeSample) => number }> = [
+    { name: `resumed, ${loopLabel}: handshakes/s`, unit: '1/s', higherIsBetter: true, pick: (s) => s.perSec },
+    { name: `resumed, ${loopLabel}: client CPU per handshake`, unit: 'CPU us', higherIsBetter: false, pick: (s) => s.clientCpuUs },
+    { name: `resumed, ${loopLabel}: server CPU per handshake`, unit: 'CPU us', higherIsBetter: false, pick: (s) => s.serverCpuUs },
+  ];
+  const why = ctx.unsupported(suite, PAIR_TYPESSL) ?? ctx.unsupported(suite, PAIR_NODE) ?? ctx.resumptionUnsupported(suite);
+  if (why !== null) return specs.map(({ pick: _pick, ...meta }) => unavailable({ ...base, ...meta }, why));
+  for (const impl of [PAIR_NODE.server, PAIR_TYPESSL.server]) {
+    if (!servers.has(impl)) servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile }));
+  }
+  ctx.log(`handshakes ${suiteSpec(suite).label}, resumed, ${loopLabel}: ${ctx.sizes.reps} alternating runs of node, typessl`);
+  let samples: HandshakeSample[][];
+  try {
+    samples = await alternate(
+      ctx.sizes.reps,
+      [PAIR_NODE, PAIR_TYPESSL].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops, true)),
+    );
+  } catch (e) {
+    const note = `n/a (resumed run failed: ${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 120) : String(e)})`;
+    ctx.log(note);
+    return specs.map(({ pick: _pick, ...meta }) => unavailable({ ...base, ...meta }, note));
+  }
+  return specs.map(({ pick, ...meta }) => figure({ ...base, ...meta }, samples[1]!.map(pick), samples[0]!.map(pick)));
+}
 
 export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise<Figure[]> {
   const out: Figure[] = [];
@@ -84,14 +119,7 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
           else out.push(figure({ ...base, ...meta }, samples[idx + 1]!.map(pick), nodeSamples.map(pick)));
         }
       }
-      // Resumed handshakes: measured once typessl can resume; never estimated.
-      const resumedWhy = ctx.unsupported(suite, PAIR_TYPESSL) ?? ctx.resumptionUnsupported;
-      out.push(
-        unavailable(
-          { section: 'handshake', suite, name: `resumed, ${loopLabel}: handshakes/s`, unit: '1/s', higherIsBetter: true, subject: 'typessl', reference: 'node:tls' },
-          resumedWhy ?? 'n/a (resumed handshakes are not in this harness yet)',
-        ),
-      );
+      out.push(...(await resumedFigures(ctx, suite, loops, loopLabel, servers)));
     }
   } finally {
     for (const s of servers.values()) await s.stop();

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeCrypto } from '../src/crypto/node.js';
 import { createSelfSignedCertificate } from '../src/x509/self-signed.js';
 import { bulkFigures } from './bulk.js';
-import { probeCapabilities, RESUMPTION_MISSING, unsupportedFor } from './capabilities.js';
+import { probeCapabilities, resumptionUnsupportedFor, unsupportedFor } from './capabilities.js';
 import { renderChart } from './chart.js';
 import { MODES, SUITES, nowMs, suiteSpec, type Mode, type SuiteId } from './common.js';
 import { unavailable, type Figure, type Section } from './figures.js';
@@ -68,14 +68,14 @@ export async function runBenchmark(args: Args): Promise<BenchReport> {
       process.stderr.write(`[bench ${((nowMs() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
     };
     const caps = await probeCapabilities({ certPem: cert.certificatePem, keyPem: cert.privateKeyPem });
-    log(`typessl capabilities: TLS 1.2 client ${caps.tls12Client}, server ${caps.tls12Server}; resumption ${caps.resumption}`);
+    log(`typessl capabilities: TLS 1.2 client ${caps.tls12Client}, server ${caps.tls12Server}; resumption TLS 1.3 ${caps.resumption}, TLS 1.2 ${caps.resumption12}`);
     const ctx: RunContext = {
       sizes,
       certFile,
       keyFile,
       log,
       unsupported: unsupportedFor(caps),
-      resumptionUnsupported: caps.resumption ? null : RESUMPTION_MISSING,
+      resumptionUnsupported: resumptionUnsupportedFor(caps),
     };
     const suites = (args.suites ?? SUITES.map((s) => s.id)).filter((s) => args.suites !== null || sizes.suites.includes(s));
     const figures: Figure[] = [];

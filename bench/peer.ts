@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { collectGarbage, cpuMicros, nowMs, type Impl, type SuiteId } from './common.js';
-import { clientFactory, startServer, type BenchConn, type Credentials } from './endpoints.js';
+import { clientFactory, resumingClient, startServer, type BenchConn, type Credentials } from './endpoints.js';
 
 export type Task = 'bulk' | 'handshake' | 'memory';
 
@@ -40,6 +40,8 @@ export interface ClientSpec {
   loops?: number;
   durationMs?: number;
   warmup?: number;
+  /** handshake: resume one session (made by a first full handshake) on every connection. */
+  resumed?: boolean;
   /** memory: connections to open and hold. */
   connections?: number;
 }
@@ -171,7 +173,22 @@ async function runBulkClient(spec: ClientSpec, creds: Credentials): Promise<void
 }
 
 async function runHandshakeClient(spec: ClientSpec, creds: Credentials): Promise<void> {
-  const connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
+  let connect: () => Promise<BenchConn>;
+  if (spec.resumed) {
+    const client = resumingClient(spec.impl, spec.suite, creds, spec.port);
+    await client.prime();
+    connect = async () => {
+      const { conn, reused } = await client.connect();
+      // A figure for resumed handshakes must not quietly include full ones.
+      if (!reused) {
+        conn.destroy();
+        throw new Error(`${spec.impl} client: the server did not resume the session`);
+      }
+      return conn;
+    };
+  } else {
+    connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
+  }
   let version = 'unknown';
   const once = async (): Promise<void> => {
     const c = await connect();

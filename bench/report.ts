@@ -19,7 +19,7 @@ export interface BenchReport {
   mode: Mode;
   durationSec: number;
   machine: Machine;
-  capabilities: { tls12Client: boolean; tls12Server: boolean; resumption: boolean };
+  capabilities: { tls12Client: boolean; tls12Server: boolean; resumption: boolean; resumption12?: boolean };
   figures: Figure[];
 }
 

@@ -12,6 +12,6 @@ export interface RunContext {
    * null when it can.
    */
   unsupported: (suite: SuiteId, pair: Pair) => string | null;
-  /** Why resumed handshakes cannot be measured with typessl, or null when they can. */
-  resumptionUnsupported: string | null;
+  /** Why resumed handshakes of a suite cannot be measured with typessl, or null when they can. */
+  resumptionUnsupported: (suite: SuiteId) => string | null;
 }

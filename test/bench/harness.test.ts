@@ -41,7 +41,10 @@ test('npm run bench -- --smoke measures every section and writes the table, JSON
     assert.ok(aes.some((f) => f.name === 'full, sequential: handshakes/s' && f.ratio !== null));
     assert.ok(aes.some((f) => f.name === 'idle connection: server RSS' && f.value !== null));
     // The capability probes ran (they decide which rows print "n/a (...)" instead of a number).
-    for (const k of ['tls12Client', 'tls12Server', 'resumption'] as const) assert.equal(typeof report.capabilities[k], 'boolean');
+    for (const k of ['tls12Client', 'tls12Server', 'resumption', 'resumption12'] as const) assert.equal(typeof report.capabilities[k], 'boolean');
+    // TLS 1.3 resumption exists in both roles: the probe must find it, and the resumed rows are measured.
+    assert.equal(report.capabilities.resumption, true, 'the TLS 1.3 resumption probe finds resumption');
+    assert.ok(aes.some((f) => f.name === 'resumed, sequential: handshakes/s' && f.ratio !== null), 'resumed handshakes are measured');
     assert.match(r.stdout, /TLS 1\.3 AES-128-GCM - bulk \(reference: node:tls\)/);
     const svg = readFileSync(join(out, 'smoke.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
