@@ -97,6 +97,14 @@ export interface AsyncSslOptions extends SocketBioOptions {
 class Lane {
   private tail: Promise<unknown> = Promise.resolve();
 
+  /** Makes later jobs wait for `running`, a job started without the lane (it was idle). */
+  adopt(running: Promise<unknown>): void {
+    this.tail = running.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   run<T>(job: () => Promise<T>): Promise<T> {
     const result = this.tail.then(job);
     // The next job waits for this one to settle, whatever its outcome.
@@ -208,11 +216,16 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`read: max must be a positive integer (got ${max})`));
     if (this.readsQueued === 0) {
       // Fast path: nothing else is reading and a record is already here (the usual case in bulk
-      // transfer): no lane job and no retry loop for it. Anything else (WANT_READ, WANT_WRITE, the
-      // end, an error) goes the normal way, which repeats the call; a read that found nothing
-      // changes nothing, so repeating it is safe.
+      // transfer): no lane job and no retry loop for it.
       const r = this.ssl.readView(max);
       if (typeof r !== 'number') return Promise.resolve(r);
+      // Nothing else reads either way: wait without a lane job (an idle connection's pending read
+      // then holds one promise and a callback, not a chain of async frames). Repeating the read
+      // that found nothing is safe: it changed nothing.
+      this.readsQueued++;
+      const p = this.readDirect(max);
+      this.readLane.adopt(p);
+      return p;
     }
     this.readsQueued++;
     return this.readLane.run(async () => {
@@ -228,6 +241,36 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       return data;
     }).finally(() => {
       this.readsQueued--;
+    });
+  }
+
+  /** The retry loop of `read()` as plain callbacks (see read); counts itself out of readsQueued when it settles. */
+  private readDirect(max: number): Promise<Uint8Array | null> {
+    return new Promise<Uint8Array | null>((resolve, reject) => {
+      const step = (): void => {
+        try {
+          const r = this.ssl.readView(max);
+          // getError first: the observer must not be able to disturb the call's error record.
+          const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
+          this.onStep?.();
+          if (typeof r !== 'number') {
+            this.readsQueued--;
+            resolve(r);
+          } else if (code === SSL_ERROR_WANT_READ) {
+            void this.bio.waitReadable().then(step);
+          } else if (code === SSL_ERROR_WANT_WRITE) {
+            void this.bio.waitWritable().then(step);
+          } else {
+            this.readsQueued--;
+            if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) resolve(null);
+            else reject(this.failure(code));
+          }
+        } catch (e) {
+          this.readsQueued--;
+          reject(e);
+        }
+      };
+      step();
     });
   }
 
