@@ -22,6 +22,16 @@ export interface Bio {
   write(data: Uint8Array): number;
   /** Bytes that can be read right now without waiting (BIO_ctrl_pending). */
   pending(): number;
+  /**
+   * True when the arrays `read()` returns are never modified afterwards (views of received chunks
+   * that nobody writes to again). The `Ssl` may then decrypt records in place in them instead of
+   * copying each record into its own buffer first.
+   */
+  readonly stableReads?: boolean;
+  /** Optional: hold writes until `uncork()`, so the pieces of one flush leave together (writev). */
+  cork?(): void;
+  /** Optional: send what `cork()` held. */
+  uncork?(): void;
 }
 
 /**

@@ -91,6 +91,8 @@ export interface TraceEvent {
 const MAX_EMPTY_RECORDS = 32;
 /** OpenSSL's MAX_WARN_ALERT_COUNT: the 5th warning alert in a row is fatal (S-54). */
 const MAX_WARN_ALERTS = 5;
+/** takeOutputChunk joins queued records while they stay under this size (small ones are cheaper joined than written one by one). */
+const JOIN_BELOW = 4096;
 /** How many received tickets a client keeps (bounded memory whatever the server sends). */
 const MAX_TICKETS = 8;
 
@@ -222,9 +224,12 @@ export class Connection {
 
   // ---------------------------------------------------------------- input
 
-  /** Appends bytes read from the transport. */
-  receive(data: Uint8Array): void {
-    this.deframer.push(data);
+  /**
+   * Appends bytes read from the transport. `stable`: the caller never modifies `data` afterwards,
+   * so whole records in it are used where they are instead of being copied (see Deframer.push).
+   */
+  receive(data: Uint8Array, stable = false): void {
+    this.deframer.push(data, stable);
   }
 
   /**
@@ -470,6 +475,36 @@ export class Connection {
     }
     this.output = [];
     this.outputLength = 0;
+    return out;
+  }
+
+  /**
+   * Takes pending output one piece at a time without joining: a run of small records (a handshake
+   * flight) comes as one array, a large record alone, so bulk ciphertext is never copied again
+   * here (the transport gathers the pieces, e.g. a corked socket's writev). Null when none.
+   */
+  takeOutputChunk(): Uint8Array | null {
+    const queue = this.output;
+    if (queue.length === 0) return null;
+    const first = queue[0]!;
+    let count = 1;
+    let bytes = first.length;
+    if (first.length < JOIN_BELOW) {
+      while (count < queue.length && bytes + queue[count]!.length <= JOIN_BELOW) bytes += queue[count++]!.length;
+    }
+    let out: Uint8Array;
+    if (count === 1) out = first;
+    else {
+      out = new Uint8Array(bytes);
+      let at = 0;
+      for (let i = 0; i < count; i++) {
+        out.set(queue[i]!, at);
+        at += queue[i]!.length;
+      }
+    }
+    if (count === queue.length) this.output = [];
+    else queue.splice(0, count);
+    this.outputLength -= bytes;
     return out;
   }
 

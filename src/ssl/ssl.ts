@@ -720,9 +720,22 @@ export class Ssl {
    * WANT_WRITE / SYSCALL recorded.
    */
   private flush(): number {
+    const w = this.wbio!;
+    if (!w.cork) return this.flushChunks();
+    // Records are handed over one by one (never joined into a new buffer); corked, the socket
+    // sends them in one writev.
+    w.cork();
+    try {
+      return this.flushChunks();
+    } finally {
+      w.uncork!();
+    }
+  }
+
+  private flushChunks(): number {
     for (;;) {
       if (!this.outbuf) {
-        const next = this.conn?.takeOutput() ?? null;
+        const next = this.conn?.takeOutputChunk() ?? null;
         if (!next) {
           // Everything queued, a KeyUpdate included, has reached the wbio.
           this.keyUpdatePending = false;
@@ -767,7 +780,7 @@ export class Ssl {
       }
       if (got === BIO_EOF) return 'eof';
       if (got === BIO_ERROR || typeof got === 'number') return 'bio_error';
-      conn.receive(got);
+      conn.receive(got, this.rbio!.stableReads === true);
     }
   }
 }

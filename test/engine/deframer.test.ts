@@ -55,3 +55,44 @@ test('Deframer: several records in one push, with a bogus length after a release
   d.push(new Uint8Array([23, 3, 3, 0xff, 0xff]));
   assert.throws(() => d.next(), /exceeds/);
 });
+
+test('Deframer: stable input is framed in place: header and body read from one chunk are not copied; anything else is', () => {
+  const recs = [record(23, body(1000, 6)), record(23, body(300, 7)), record(21, body(2, 8))];
+  const chunk = new Uint8Array(recs.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of recs) {
+    chunk.set(r, at);
+    at += r.length;
+  }
+  const d = new Deframer();
+  // As the Ssl reads: exactly the header, then exactly the body, views of the same chunk.
+  at = 0;
+  for (const r of recs) {
+    d.push(chunk.subarray(at, at + 5), true);
+    assert.equal(d.next(), null);
+    d.push(chunk.subarray(at + 5, at + r.length), true);
+    const got = d.next();
+    assert.ok(got);
+    assert.deepEqual(got.fragment, r.subarray(5));
+    assert.equal(got.fragment.buffer, chunk.buffer, 'the record is a view of the chunk');
+    at += r.length;
+  }
+  assert.equal(d.buffered, 0);
+  // A record split over two chunks is copied (the second chunk is other memory), and framed right.
+  const r = recs[0]!;
+  d.push(r.slice(0, 400), true);
+  assert.equal(d.next(), null);
+  d.push(r.slice(400), true);
+  const split = d.next();
+  assert.ok(split);
+  assert.deepEqual(split.fragment, r.subarray(5));
+  assert.notEqual(split.fragment.buffer, r.buffer);
+  // A partial record borrowed when the transport runs dry is copied out, so the chunk is not kept.
+  const big = new Uint8Array(r.length + 10);
+  big.set(r);
+  d.push(big.subarray(0, 100), true);
+  d.release();
+  big.fill(0);
+  d.push(r.subarray(100), true);
+  assert.deepEqual(d.next()?.fragment, r.subarray(5));
+});

@@ -26,6 +26,11 @@ export class Deframer {
   private buf = EMPTY;
   private start = 0;
   private end = 0;
+  /**
+   * Borrowed bytes not yet returned as records (see push with `stable`); only ever set while the
+   * own buffer is empty, so exactly one of the two holds the unread bytes.
+   */
+  private view: Uint8Array | null = null;
   /** Records returned so far: the first one is judged differently when it is not TLS at all. */
   private records = 0;
   /** Upper bound on a record's fragment length; lowered to the TLS 1.3 limit once 1.3 is negotiated. */
@@ -33,20 +38,48 @@ export class Deframer {
 
   /** Bytes buffered and not yet returned as records. */
   get buffered(): number {
-    return this.end - this.start;
+    return this.end - this.start + (this.view?.length ?? 0);
   }
 
   /** Bytes still missing for the next complete record: the rest of the header, then of the body. */
   needed(): number {
-    const have = this.end - this.start;
+    const v = this.view;
+    const b = v ?? this.buf;
+    const s = v ? 0 : this.start;
+    const have = v ? v.length : this.end - this.start;
     if (have < 5) return 5 - have;
-    const length = (this.buf[this.start + 3]! << 8) | this.buf[this.start + 4]!;
+    const length = (b[s + 3]! << 8) | b[s + 4]!;
     return Math.max(1, 5 + length - have);
   }
 
-  /** Appends bytes read from the transport. */
-  push(data: Uint8Array): void {
+  /**
+   * Appends bytes read from the transport. With `stable` (the caller never modifies `data` later)
+   * and nothing in the own buffer, `data` is kept as it is, and bytes that continue it in the same
+   * memory (the next read of the same received chunk) extend it: a record read as header then
+   * body from one socket chunk is handed out without being copied. Anything else is copied.
+   */
+  push(data: Uint8Array, stable = false): void {
     if (data.length === 0) return;
+    if (stable && this.end === this.start) {
+      const v = this.view;
+      if (v === null) {
+        this.view = data;
+        return;
+      }
+      if (v.buffer === data.buffer && v.byteOffset + v.length === data.byteOffset) {
+        this.view = new Uint8Array(v.buffer, v.byteOffset, v.length + data.length);
+        return;
+      }
+    }
+    if (this.view !== null) {
+      const v = this.view;
+      this.view = null;
+      this.copyIn(v);
+    }
+    this.copyIn(data);
+  }
+
+  private copyIn(data: Uint8Array): void {
     const have = this.end - this.start;
     if (this.end + data.length > this.buf.length) {
       if (have + data.length <= this.buf.length && this.start > 0) {
@@ -71,6 +104,14 @@ export class Deframer {
    * next bytes). Like OpenSSL's SSL_MODE_RELEASE_BUFFERS.
    */
   release(): void {
+    if (this.view !== null) {
+      // A partial record borrowed from a transport chunk would keep the whole chunk alive: keep
+      // a copy of just its bytes instead.
+      const v = this.view;
+      this.view = null;
+      this.copyIn(v);
+      return;
+    }
     if (this.start === this.end && this.buf.length > 0) {
       this.buf = EMPTY;
       this.start = 0;
@@ -95,10 +136,11 @@ export class Deframer {
    * a stray non-TLS peer (which gets no alert) from a TLS peer sending a bad type.
    */
   next(): RawRecord | null {
-    const have = this.end - this.start;
+    const v = this.view;
+    const have = v ? v.length : this.end - this.start;
     if (have < 5) return null;
-    const b = this.buf;
-    const s = this.start;
+    const b = v ?? this.buf;
+    const s = v ? 0 : this.start;
     const type = b[s]!;
     const version = (b[s + 1]! << 8) | b[s + 2]!;
     if (b[s + 1] !== 0x03) throw this.notTls(version);
@@ -111,10 +153,13 @@ export class Deframer {
       throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_ENCRYPTED_LENGTH_TOO_LONG, `record of ${length} bytes exceeds ${this.maxFragment}`);
     }
     if (have < 5 + length) return null;
-    this.start += 5 + length;
-    if (this.start === this.end) {
-      this.start = 0;
-      this.end = 0;
+    if (v) this.view = have === 5 + length ? null : v.subarray(5 + length);
+    else {
+      this.start += 5 + length;
+      if (this.start === this.end) {
+        this.start = 0;
+        this.end = 0;
+      }
     }
     this.records++;
     return { type, version, header: b.subarray(s, s + 5), fragment: b.subarray(s + 5, s + 5 + length) };
@@ -129,7 +174,7 @@ export class Deframer {
     if (this.records > 0) {
       return new TlsFailure(AlertDescription.protocol_version, Reason.SSL_R_WRONG_VERSION_NUMBER, `record version 0x${version.toString(16)} is not TLS`);
     }
-    const head = String.fromCharCode(...this.buf.subarray(this.start, this.start + 5));
+    const head = String.fromCharCode(...(this.view ?? this.buf.subarray(this.start)).subarray(0, 5));
     if (HTTP_METHODS.some((m) => head.startsWith(m))) {
       return new TlsFailure(null, Reason.SSL_R_HTTP_REQUEST, 'the peer sent an HTTP request to a TLS port');
     }
