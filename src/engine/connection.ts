@@ -286,9 +286,25 @@ export class Connection {
     cfg.verifyPeer = undefined;
     cfg.lookupPsk = undefined;
     cfg.resumption = undefined;
-    if (this.finishedReceived) this.finishedReceived = this.finishedReceived.slice();
-    if (this.finishedSent) this.finishedSent = this.finishedSent.slice();
-    if (this.clientRandom) this.clientRandom = this.clientRandom.slice();
+    // The values kept for later go into one buffer: out of the handshake records they may be
+    // views of, and one allocation instead of seven small ones.
+    const kept = [this.finishedReceived, this.finishedSent, this.clientRandom, this.clientTrafficSecret, this.serverTrafficSecret, this.exporterSecret, this.resumptionSecret];
+    const mem = new Uint8Array(kept.reduce((n, x) => n + (x?.length ?? 0), 0));
+    let at = 0;
+    const pack = (x: Uint8Array | null): Uint8Array | null => {
+      if (!x) return null;
+      const v = mem.subarray(at, at + x.length);
+      v.set(x);
+      at += x.length;
+      return v;
+    };
+    this.finishedReceived = pack(this.finishedReceived);
+    this.finishedSent = pack(this.finishedSent);
+    this.clientRandom = pack(this.clientRandom);
+    this.clientTrafficSecret = pack(this.clientTrafficSecret);
+    this.serverTrafficSecret = pack(this.serverTrafficSecret);
+    this.exporterSecret = pack(this.exporterSecret);
+    this.resumptionSecret = pack(this.resumptionSecret);
     const n = this.negotiated;
     n.peerCertificates = n.peerCertificates.map((c) => c.slice());
   }
