@@ -38,9 +38,10 @@ export const S_SERVER_USAGE = `usage: typessl s_server [-accept [host:]port] [-c
   request with a page about the connection; -rev sends each line back reversed ("CLOSE" closes);
   -echo sends every byte back. -naccept n exits after n connections.
   Client certificates: -verify n asks for one (a client without one still gets in), -Verify n
-  requires one (the handshake fails without); n is the verify depth. -CAfile names the trust
-  anchors for client certificates (their names are sent in the request). As in OpenSSL, a client
-  certificate that fails verification is only reported unless -verify_return_error is given.
+  requires one (the handshake fails without). -CAfile names the trust anchors for client
+  certificates (their names are sent in the request). As in OpenSSL's s_server, a verification
+  error at depth <= n (0: the client's own certificate) is only reported and a deeper one fails
+  the handshake, unless -verify_return_error is given: then every error fails it.
   Sessions: -no_ticket sends no stateless tickets (TLS 1.3: stateful tickets backed by the cache;
   TLS 1.2: session IDs), -num_tickets n sets the TLS 1.3 tickets per handshake (default 2),
   -no_cache turns the server's session cache off. Each summary says whether the session was reused.`;
