@@ -22,7 +22,7 @@ after(() => {
 });
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'gm')) ?? []).length;
-const versions: readonly ('1.2' | '1.3')[] = ['1.3'];
+const versions: readonly ('1.2' | '1.3')[] = ['1.2', '1.3'];
 
 for (const v of versions) {
   const flag = `-tls1_${v === '1.2' ? 2 : 3}`;
@@ -136,6 +136,15 @@ const SERVER_SESSION_ROWS: { v: '1.2' | '1.3'; args: string[]; what: string; reu
   },
   { v: '1.3', args: ['-num_tickets', '0'], what: 'no tickets, nothing to resume', reused: 0, tickets: (l) => assert.equal(l.length, 0) },
   { v: '1.3', args: ['-no_ticket', '-no_cache'], what: 'stateful tickets without a cache are not sent', reused: 0, tickets: (l) => assert.equal(l.length, 0) },
+  { v: '1.2', args: ['-no_ticket'], what: 'no tickets: session IDs through the cache', reused: 5, tickets: (l) => assert.equal(l.length, 0) },
+  {
+    v: '1.2',
+    args: ['-no_cache'],
+    what: 'RFC 5077 tickets need no cache',
+    reused: 5,
+    tickets: (l) => assert.ok(l.length >= 1 && l.every((n) => n > 100), `sealed tickets: ${l.join(', ')}`),
+  },
+  { v: '1.2', args: ['-no_ticket', '-no_cache'], what: 'neither tickets nor a cache: nothing to resume', reused: 0, tickets: (l) => assert.equal(l.length, 0) },
 ];
 
 for (const row of SERVER_SESSION_ROWS) {
