@@ -111,7 +111,10 @@ export interface SslContextOptions {
   verifyMode?: number;
   /** OpenSSL's verify callback (see `VerifyCallback`). */
   verifyCallback?: VerifyCallback;
-  /** Most CA certificates above the peer's (SSL_CTX_set_verify_depth; default 100). */
+  /**
+   * Most intermediate CA certificates between the peer's certificate and the trust anchor
+   * (SSL_CTX_set_verify_depth: neither end counts, so depth 1 allows leaf + intermediate + root; default 100).
+   */
   verifyDepth?: number;
   /** Algorithm policy: `minRsaBits` (default 2048), `allowSha1` (default false). */
   verifyPolicy?: Partial<Omit<VerifyPolicy, 'maxDepth'>>;
@@ -361,7 +364,7 @@ export class SslContext {
     return this.verifyMode;
   }
 
-  /** SSL_CTX_set_verify_depth: most CA certificates above the peer's certificate. */
+  /** SSL_CTX_set_verify_depth: most intermediate CA certificates between the peer's certificate and the anchor. */
   setVerifyDepth(depth: number): void {
     if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`verify depth must be a non-negative integer, not ${depth}`);
     this.verifyDepth = depth;

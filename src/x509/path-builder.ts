@@ -9,7 +9,8 @@
  * all checks, so one bad candidate cannot hide a good path.
  *
  * Building is bounded: a path never holds the same certificate (by DER) or the same name and key
- * twice, is at most `maxDepth` + 1 certificates long, and the search stops after `maxSteps`
+ * twice, holds at most `maxDepth` certificates between the leaf and the trust anchor (OpenSSL's
+ * verify depth: neither end counts), and the search stops after `maxSteps`
  * candidate visits and `maxPaths` paths, so a hostile pile of certificates cannot make it slow.
  */
 import type { ParsedCertificate } from './certificate.js';
@@ -24,7 +25,10 @@ export interface CandidatePath {
 
 /** Limits of the search. */
 export interface PathLimits {
-  /** Most certificates above the leaf (OpenSSL's verify depth; default 100). */
+  /**
+   * Most intermediates between the leaf and the trust anchor (OpenSSL's verify depth, which counts
+   * neither: depth 1 allows leaf, one intermediate, anchor; default 100).
+   */
   maxDepth: number;
   maxPaths?: number;
   maxSteps?: number;
@@ -89,7 +93,9 @@ export function buildPaths(leaf: ParsedCertificate, intermediates: readonly Pars
       return;
     }
     if (path.length > longestPartial.length) longestPartial = path.slice();
-    if (path.length > limits.maxDepth) {
+    // `path` is the leaf and path.length - 1 untrusted intermediates; its next certificate may
+    // still be the anchor, so only a path already over the depth stops here.
+    if (path.length - 1 > limits.maxDepth) {
       // Too long to go on; the verifier reports the chain as too long if nothing shorter works.
       depthExceeded = true;
       return;

@@ -232,9 +232,13 @@ describe('bad chains are rejected with the OpenSSL code', () => {
     der[at] = 'L'.charCodeAt(0);
     rejected(verify(['leaf', 'int'], { anchors: ['root'], leafDer: der, host: 'Localhost' }), V.X509_V_ERR_CERT_SIGNATURE_FAILURE, 0);
   });
-  test('chain longer than the verify depth: X509_V_ERR_CERT_CHAIN_TOO_LONG', () => {
+  test("chain longer than the verify depth: X509_V_ERR_CERT_CHAIN_TOO_LONG (OpenSSL's depth counts neither the leaf nor the anchor)", () => {
     accepted(verify(['leaf', 'int'], { anchors: ['root'], policy: { maxDepth: 2 } }));
-    rejected(verify(['leaf', 'int'], { anchors: ['root'], policy: { maxDepth: 1 } }), V.X509_V_ERR_CERT_CHAIN_TOO_LONG);
+    // Depth 1: leaf, one intermediate, anchor (X509_VERIFY_PARAM_set_depth).
+    accepted(verify(['leaf', 'int'], { anchors: ['root'], policy: { maxDepth: 1 } }));
+    rejected(verify(['leaf', 'int'], { anchors: ['root'], policy: { maxDepth: 0 } }), V.X509_V_ERR_CERT_CHAIN_TOO_LONG);
+    // Depth 0: a leaf issued by the anchor itself.
+    accepted(verify(['rsaLeaf'], { anchors: ['rsaRoot'], policy: { maxDepth: 0 } }));
   });
 });
 
