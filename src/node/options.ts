@@ -1,10 +1,10 @@
 import type { Duplex } from 'node:stream';
 import type { SocketBioOptions } from '../bio/socket.js';
-import type { EngineConfig, PeerCertificateInfo } from '../engine/config.js';
-import { SSL_OP_IGNORE_UNEXPECTED_EOF } from '../ssl/constants.js';
+import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../ssl/constants.js';
 import { SslContext, type SslContextOptions } from '../ssl/context.js';
 import type { Session } from '../ssl/session.js';
-import { TlsFailure } from '../wire/errors.js';
+import type { VerifyCallback } from '../x509/verify.js';
+import type { CheckServerIdentity } from './authorization.js';
 
 /** PEM text as node:tls accepts it: a string, a Buffer, or a list of them. */
 export type PemInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
@@ -19,7 +19,10 @@ export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export interface CommonTlsOptions extends SocketBioOptions {
   /** A ready context (OpenSSL SSL_CTX); when given, ca/cert/key/ALPNProtocols/min/maxVersion are not used. */
   secureContext?: SslContext;
-  /** Trusted certificates (PEM). Today typessl trusts them as exact matches of the peer's leaf certificate. */
+  /**
+   * Trusted certificates (PEM): roots, intermediates or a peer's own self-signed certificate.
+   * Replaces the default trust (node's root certificates, `tls.rootCertificates`), as in node:tls.
+   */
   ca?: PemInput;
   /** Our certificate chain (PEM, leaf first). */
   cert?: PemInput;
@@ -56,12 +59,24 @@ export interface ConnectOptions extends CommonTlsOptions {
   /** SNI server name and the name expected in the certificate (default: `host` unless it is an IP address). */
   servername?: string;
   /**
-   * Refuse a server whose certificate fails verification (default true). With false the handshake
-   * goes on, and `authorized` / `authorizationError` report the outcome.
+   * Refuse a server whose certificate fails verification (default true): the handshake fails with
+   * the alert the problem calls for and 'error' is emitted with node:tls's code
+   * ('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', ...).
+   * With false the handshake goes on, and `authorized` / `authorizationError` report the outcome.
    */
   rejectUnauthorized?: boolean;
-  /** A session from an earlier connection's getSession() / 'session' event, offered for resumption. */
-  session?: Session;
+  /**
+   * node:tls `checkServerIdentity(hostname, cert)`: returns an Error when the certificate is not
+   * for `hostname` (servername, else host, else 'localhost'). Called only for a chain that
+   * verified. Default: typessl's own check (RFC 9525: subjectAltName DNS and IP entries, never
+   * the subject CN), reporting ERR_TLS_CERT_ALTNAME_INVALID as node does.
+   */
+  checkServerIdentity?: CheckServerIdentity;
+  /**
+   * A session to resume: the bytes of an earlier connection's `getSession()` or 'session' event
+   * (a Buffer, as in node:tls). A `Session` object is taken too.
+   */
+  session?: Uint8Array | Session;
   /** An existing, connected stream to run TLS over (STARTTLS); host/port are then not used. */
   socket?: Duplex;
   /** Connect timeout etc. are the socket's own: pass a ready `socket` to control them. */
@@ -69,8 +84,20 @@ export interface ConnectOptions extends CommonTlsOptions {
 
 /** Options of `createServer()` (typessl/node), mirroring node:tls `createServer()`. */
 export interface ServerOptions extends CommonTlsOptions {
-  /** Server: the certificate verification of client certificates is not implemented yet (see README). */
-  requestCert?: false;
+  /**
+   * Ask each client for a certificate and verify it against `ca` (default: node's root
+   * certificates, `tls.rootCertificates`). The outcome is the socket's `authorized` /
+   * `authorizationError`; `getPeerCertificate()` returns the client's certificate.
+   * A server that asks for certificates speaks TLS 1.3 only until TLS 1.2 can ask too.
+   */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: refuse clients without a certificate that verifies (default true). The
+   * handshake fails with the alert the problem calls for (certificate_required, unknown_ca, ...)
+   * and the server emits 'tlsClientError' with node:tls's code. With false every client gets in
+   * and `authorized` / `authorizationError` tell the outcome.
+   */
+  rejectUnauthorized?: boolean;
 }
 
 /** Turns node:tls-style PEM input into one PEM string (undefined for none). */
@@ -81,48 +108,26 @@ export function pemText(input: PemInput | undefined): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
-/** Why verification failed, per connection: the engine config of that connection is the key. */
-const verifyFailures = new WeakMap<EngineConfig, TlsFailure>();
-
-/**
- * A context that checks the server's certificate but does not stop the handshake when the check
- * fails (OpenSSL's SSL_VERIFY_NONE with SSL_get_verify_result, node:tls' rejectUnauthorized:
- * false): the failure is recorded for that connection and read back with {@link verifyFailure}.
- */
-class RecordingVerifyContext extends SslContext {
-  override engineConfig(role: 'client' | 'server', serverName: string | null): EngineConfig {
-    const cfg = super.engineConfig(role, serverName);
-    const check = cfg.verifyPeer;
-    if (check) {
-      cfg.verifyPeer = (info: PeerCertificateInfo) => {
-        try {
-          check(info);
-        } catch (e) {
-          if (!(e instanceof TlsFailure)) throw e;
-          verifyFailures.set(cfg, e);
-        }
-      };
-    }
-    return cfg;
-  }
+/** What a context made from options needs beyond the options themselves. */
+export interface ContextExtras {
+  /** Client: the verify callback of this one connection (see ServerVerdict). */
+  verifyCallback?: VerifyCallback;
 }
 
 /**
- * The verification failure recorded for a connection whose context does not reject unauthorized
- * peers, or null (verified, or verification stops the handshake).
+ * The SslContext for node:tls-style options (a given `secureContext` is used as it is). Trust is
+ * `ca` when given, else node's root certificates (`tls.rootCertificates`), as in node:tls.
+ * Clients always verify; the verify callback (a ServerVerdict's) decides what a problem does.
+ * Servers ask for client certificates only with `requestCert`.
  */
-export function verifyFailure(cfg: EngineConfig): TlsFailure | null {
-  return verifyFailures.get(cfg) ?? null;
-}
-
-/** The SslContext for node:tls-style options (a given `secureContext` is used as it is). */
-export function contextFromOptions(options: CommonTlsOptions & { rejectUnauthorized?: boolean }, role: 'client' | 'server'): SslContext {
+export function contextFromOptions(options: CommonTlsOptions & Pick<ServerOptions, 'requestCert' | 'rejectUnauthorized'>, role: 'client' | 'server', extras: ContextExtras = {}): SslContext {
   if (options.secureContext) return options.secureContext;
   const settings: SslContextOptions = { ...options.context };
   const ca = pemText(options.ca);
   const cert = pemText(options.cert);
   const key = pemText(options.key);
-  if (ca !== undefined) settings.trustedCertificates = ca;
+  if (ca !== undefined) settings.ca = ca;
+  else if (settings.ca === undefined && settings.trustedCertificates === undefined) settings.useBundledRoots = true;
   if (cert !== undefined) settings.certificate = cert;
   if (key !== undefined) settings.privateKey = key;
   if (options.ALPNProtocols) settings.alpnProtocols = [...options.ALPNProtocols];
@@ -132,5 +137,15 @@ export function contextFromOptions(options: CommonTlsOptions & { rejectUnauthori
   if (role === 'server' && (cert === undefined || key === undefined) && !options.context?.certificate) {
     throw new TypeError('createServer: a server needs `cert` and `key` (or a `secureContext`)');
   }
-  return role === 'client' && options.rejectUnauthorized === false ? new RecordingVerifyContext(settings) : new SslContext(settings);
+  if (role === 'client') {
+    if (extras.verifyCallback) settings.verifyCallback = extras.verifyCallback;
+  } else if (options.requestCert) {
+    // node:tls: requestCert is SSL_VERIFY_PEER; rejectUnauthorized (default true) adds
+    // FAIL_IF_NO_PEER_CERT and lets a failed verification end the handshake. Without it every
+    // problem is accepted and the verification result is read back for authorizationError.
+    const reject = options.rejectUnauthorized !== false;
+    settings.verifyMode = SSL_VERIFY_PEER | (reject ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
+    if (!reject) settings.verifyCallback = () => true;
+  }
+  return new SslContext(settings);
 }

@@ -3,9 +3,13 @@ import type { Socket } from 'node:net';
 import { SocketBio } from '../bio/socket.js';
 import { AsyncSsl, SslError, streamError } from '../ssl/async-ssl.js';
 import type { SslContext } from '../ssl/context.js';
-import type { Session } from '../ssl/session.js';
+import { Session } from '../ssl/session.js';
+import { sessionFromBytes, sessionToBytes } from '../ssl/session-codec.js';
 import { Ssl } from '../ssl/ssl.js';
-import { contextFromOptions, verifyFailure, type CommonTlsOptions } from './options.js';
+import { Reason } from '../wire/errors.js';
+import { X509_V_OK } from '../x509/verify-result.js';
+import { chainError, clientAuthorizationError, ServerVerdict, type CheckServerIdentity } from './authorization.js';
+import { contextFromOptions, type CommonTlsOptions } from './options.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 
 /** Plaintext asked for per read: one full TLS record. */
@@ -15,16 +19,23 @@ const READ_SIZE = 16384;
 export interface TLSSocketOptions extends CommonTlsOptions {
   /** Server side (default false: client). */
   isServer?: boolean;
-  /** Client: SNI name and the name the certificate must carry. */
+  /** Client: SNI name, and the name the certificate must carry. */
   servername?: string;
+  /** Client: the host connected to; the certificate must be for it when there is no `servername` (node:tls). */
+  host?: string;
   /**
    * Client: refuse a server whose certificate fails verification (default true). With false the
-   * handshake goes on and `authorized` / `authorizationError` tell the outcome. Not used with a
-   * `secureContext`, whose own trust settings decide.
+   * handshake goes on and `authorized` / `authorizationError` tell the outcome. Server: with
+   * `requestCert`, refuse clients without a valid certificate (default true). With a
+   * `secureContext` the context's own verify settings decide instead.
    */
   rejectUnauthorized?: boolean;
-  /** Client: a session to offer for resumption. */
-  session?: Session;
+  /** Client: node:tls `checkServerIdentity` (see ConnectOptions). */
+  checkServerIdentity?: CheckServerIdentity;
+  /** Server: ask for a client certificate (see ServerOptions). */
+  requestCert?: boolean;
+  /** Client: a session to offer for resumption: `getSession()` / 'session' bytes, or a Session. */
+  session?: Uint8Array | Session;
   /**
    * Server: called instead of emitting 'error' when the handshake fails (the server turns it into
    * 'tlsClientError', as node:tls does); the socket is then destroyed without an error.
@@ -61,6 +72,12 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+/** A session's bytes (see session-codec.ts) as the Buffer node:tls hands out. */
+function sessionBuffer(session: Session): Buffer {
+  const bytes = sessionToBytes(session);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
 /**
@@ -90,9 +107,16 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.len
 export class TLSSocket extends Duplex {
   /** Always true (node:tls sets it for TLS sockets; http uses it to tell https). */
   readonly encrypted = true;
-  /** Whether the peer's certificate was verified (client side). */
+  /**
+   * Whether the peer's certificate was verified: a client's view of the server; a server's view
+   * of the client when it asked for a certificate (`requestCert`), else false (node:tls).
+   */
   authorized = false;
-  /** Why the peer's certificate was not verified (with `rejectUnauthorized: false`), else null. */
+  /**
+   * Why the peer is not authorized, as node:tls's code ('DEPTH_ZERO_SELF_SIGNED_CERT',
+   * 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT' for a client that sent none, ...),
+   * else null.
+   */
   authorizationError: string | null = null;
   /** The ALPN protocol agreed on; false when none (null before the handshake). */
   alpnProtocol: string | false | null = null;
@@ -106,6 +130,10 @@ export class TLSSocket extends Duplex {
   private readonly tls: AsyncSsl<SocketBio>;
   private readonly isServer: boolean;
   private readonly onHandshakeError: TLSSocketOptions['onHandshakeError'];
+  /** Client with a context of its own: judges the server the node:tls way. */
+  private readonly verdict: ServerVerdict | null = null;
+  /** Server: whether client certificates were asked for. */
+  private readonly requestCert: boolean;
   /** Settles when the handshake has finished (resolves false if it failed). */
   private readonly ready: Promise<boolean>;
   private secure = false;
@@ -123,7 +151,13 @@ export class TLSSocket extends Duplex {
     this.transport = transport;
     this.isServer = options.isServer === true;
     this.onHandshakeError = options.onHandshakeError;
-    const ctx: SslContext = contextFromOptions(options, this.isServer ? 'server' : 'client');
+    this.requestCert = this.isServer && (options.secureContext ? options.secureContext.getVerifyMode() !== 0 : options.requestCert === true);
+    // node:tls checks the certificate against servername, else host, else 'localhost'.
+    const hostname = options.servername || options.host || 'localhost';
+    if (!this.isServer && !options.secureContext) {
+      this.verdict = new ServerVerdict(hostname, options.rejectUnauthorized !== false, options.checkServerIdentity);
+    }
+    const ctx: SslContext = contextFromOptions(options, this.isServer ? 'server' : 'client', this.verdict ? { verifyCallback: this.verdict.callback } : {});
     const ssl = new Ssl(ctx);
     this.ssl = ssl;
     if (this.isServer) ssl.setAcceptState();
@@ -133,7 +167,8 @@ export class TLSSocket extends Duplex {
         ssl.setServerName(options.servername);
         this.servername = options.servername;
       }
-      if (options.session) ssl.setSession(options.session);
+      ssl.setHost(hostname);
+      if (options.session) ssl.setSession(options.session instanceof Session ? options.session : sessionFromBytes(options.session));
     }
     ssl.setKeyLog((label, random, secret) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${label} ${hex(random)} ${hex(secret)}\n`));
@@ -154,7 +189,7 @@ export class TLSSocket extends Duplex {
     try {
       await this.tls.handshake();
     } catch (e) {
-      const err = streamError(e);
+      const err = this.verificationError(e) ?? streamError(e);
       this.alertQueued = e instanceof SslError && e.alert?.direction === 'sent';
       if (this.onHandshakeError) {
         this.onHandshakeError(err, this);
@@ -165,25 +200,39 @@ export class TLSSocket extends Duplex {
     const ssl = this.ssl;
     this.alpnProtocol = ssl.getAlpnSelected() ?? false;
     if (this.isServer) this.servername = ssl.getNegotiated()?.serverName ?? false;
-    const failure = ssl.connection ? verifyFailure(ssl.connection.config) : null;
-    // A client that reached this point either verified the server or recorded why not
-    // (rejectUnauthorized: false). A server does not ask for client certificates yet.
-    this.authorized = !this.isServer && failure === null;
-    this.authorizationError = failure ? (failure.reason ?? failure.message) : null;
+    if (this.isServer) {
+      this.authorizationError = this.requestCert ? clientAuthorizationError(ssl) : null;
+      this.authorized = this.requestCert && this.authorizationError === null;
+    } else {
+      const failure = this.verdict ? this.verdict.error() : ssl.getVerifyResult() === X509_V_OK ? null : chainError(ssl.getVerifyResult());
+      this.authorized = failure === null;
+      this.authorizationError = failure ? ((failure as { code?: string }).code ?? failure.message) : null;
+    }
     this.secure = true;
     this.emit(this.isServer ? 'secure' : 'secureConnect');
     void this.pump();
     return true;
   }
 
-  /** Emits 'session' for each TLS 1.3 ticket that arrived (client side). */
+  /**
+   * A failed handshake's error as node:tls reports it when the cause is a certificate: node's
+   * `code` ('CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', ...), typessl's error as `cause`.
+   */
+  private verificationError(e: unknown): Error | null {
+    if (!(e instanceof SslError) || e.reason !== Reason.SSL_R_CERTIFICATE_VERIFY_FAILED || e.alert?.direction !== 'sent') return null;
+    const err = this.verdict ? this.verdict.error() : chainError(this.ssl.getVerifyResult(), this.ssl.getVerifyInfo()?.message);
+    if (err) err.cause = e;
+    return err;
+  }
+
+  /** Emits 'session' (the session's bytes, as node:tls) for each TLS 1.3 ticket that arrived (client side). */
   private noticeTickets(): void {
     if (this.isServer) return;
     const session = this.ssl.getSession();
     const n = session?.tickets.length ?? 0;
     if (session && n > this.ticketsSeen) {
       this.ticketsSeen = n;
-      this.emit('session', session);
+      if (this.listenerCount('session') > 0) this.emit('session', sessionBuffer(session));
     }
   }
 
@@ -320,9 +369,14 @@ export class TLSSocket extends Duplex {
     return {};
   }
 
-  /** The session (for a later `connect({ session })`), or undefined before the handshake. */
-  getSession(): Session | undefined {
-    return this.ssl.getSession() ?? undefined;
+  /**
+   * The session as bytes (node:tls: a Buffer), for a later `connect({ session })`, or undefined
+   * before the handshake. A TLS 1.3 session can be resumed once a ticket has arrived (the
+   * 'session' event); `Session.fromBytes`-style decoding is `sessionFromBytes`.
+   */
+  getSession(): Buffer | undefined {
+    const session = this.ssl.getSession();
+    return session ? sessionBuffer(session) : undefined;
   }
 
   /** Whether the handshake resumed a session. */

@@ -276,15 +276,16 @@ test('TLSSocket: an untrusted server certificate fails the client with a reason 
   try {
     const tlsClientError = once(other, 'tlsClientError');
     const bad = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: [] });
-    const [e] = (await once(bad, 'error')) as [Error & { reason?: string }];
-    assert.equal(e.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
+    const [e] = (await once(bad, 'error')) as [Error & { code?: string; cause?: { reason?: string } }];
+    assert.equal(e.code, 'DEPTH_ZERO_SELF_SIGNED_CERT', 'node:tls names the problem');
+    assert.equal(e.cause?.reason, 'SSL_R_CERTIFICATE_VERIFY_FAILED', "typessl's error is the cause");
     const [se] = (await tlsClientError) as [Error & { reason?: string }];
     assert.ok(se.reason, 'the server error names a reason');
 
     const lax = connect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false });
     await once(lax, 'secureConnect');
     assert.equal(lax.authorized, false);
-    assert.equal(lax.authorizationError, 'SSL_R_CERTIFICATE_VERIFY_FAILED');
+    assert.equal(lax.authorizationError, 'DEPTH_ZERO_SELF_SIGNED_CERT');
     lax.destroy();
   } finally {
     other.close();

@@ -1,0 +1,123 @@
+/**
+ * node:tls's view of certificate verification on top of typessl's verifier: error codes as
+ * node:tls names them ('CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', ...), the order in
+ * which node judges a server (the chain first, then the name with `checkServerIdentity`), and the
+ * `authorized` / `authorizationError` outcome of each side.
+ *
+ * Where node:tls completes a handshake and then destroys the socket, typessl fails the handshake
+ * itself with the alert the problem calls for (unknown_ca, certificate_expired, bad_certificate),
+ * so the peer learns why; the error the application sees has node's `code`.
+ */
+import { isIP } from 'node:net';
+import type { Ssl } from '../ssl/ssl.js';
+import type { VerifyCallback, VerifyCallbackContext } from '../x509/verify.js';
+import { verifyErrorName, verifyErrorString, X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH, X509_V_OK } from '../x509/verify-result.js';
+import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
+
+/** node:tls `checkServerIdentity(hostname, cert)`: an Error when the certificate is not for `hostname`. */
+export type CheckServerIdentity = (hostname: string, cert: PeerCertificate) => Error | undefined;
+
+/** An Error carrying node:tls's `code`. */
+export type CodedError = Error & { code: string };
+
+/** The code node:tls gives an X509_V_* result: OpenSSL's name without `X509_V_ERR_` (e.g. 'CERT_HAS_EXPIRED'). */
+export function nodeVerifyCode(code: number): string {
+  return verifyErrorName(code).replace(/^X509_V_ERR_/, '');
+}
+
+/**
+ * The error node:tls reports for a chain that fails verification: OpenSSL's short text with
+ * node's code; typessl's explanation (which certificate, what to fix) follows the short text.
+ */
+export function chainError(code: number, detail?: string): CodedError {
+  const text = verifyErrorString(code);
+  return Object.assign(new Error(detail ? `${text}: ${detail}` : text), { code: nodeVerifyCode(code) });
+}
+
+/**
+ * node:tls's ERR_TLS_CERT_ALTNAME_INVALID for a certificate that is not for `hostname`, with the
+ * same message and `reason` / `host` / `cert` properties as node's `tls.checkServerIdentity`.
+ * typessl decides the mismatch itself (RFC 9525: subjectAltName only, never the subject CN).
+ */
+export function altnameError(hostname: string, cert: PeerCertificate): CodedError {
+  const altnames = cert.subjectaltname ?? '';
+  const reason = isIP(hostname)
+    ? `IP: ${hostname} is not in the cert's list: ${altnames
+        .split(', ')
+        .filter((n) => n.startsWith('IP Address:'))
+        .map((n) => n.slice('IP Address:'.length))
+        .join(', ')}`
+    : `Host: ${hostname}. is not in the cert's altnames: ${altnames}`;
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), {
+    code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    reason,
+    host: hostname,
+    cert,
+  });
+}
+
+const isNameMismatch = (code: number): boolean => code === X509_V_ERR_HOSTNAME_MISMATCH || code === X509_V_ERR_IP_ADDRESS_MISMATCH;
+
+/**
+ * One client connection's judgement of the server certificate, the node:tls way. Its `callback`
+ * is the verify callback of that connection's context: the chain is judged first (its first
+ * problem is the verdict); only a sound chain has its name checked, by `checkServerIdentity`
+ * when given, else by typessl's own check. With `rejectUnauthorized` a problem fails the
+ * handshake with its alert; without, the handshake goes on and {@link error} tells why the
+ * server is not authorized.
+ */
+export class ServerVerdict {
+  private chainProblem: VerifyCallbackContext | null = null;
+  private nameMismatch = false;
+  private identityError: Error | null = null;
+
+  /**
+   * @param hostname the name the certificate must be for (node: servername, else host, else 'localhost')
+   * @param reject node's rejectUnauthorized
+   * @param check node's checkServerIdentity (typessl's RFC 9525 check when absent)
+   */
+  constructor(
+    private readonly hostname: string,
+    private readonly reject: boolean,
+    private readonly check: CheckServerIdentity | undefined,
+  ) {}
+
+  /** The verify callback (see VerifyCallback) that builds this verdict. */
+  readonly callback: VerifyCallback = (preverifyOk, v) => {
+    if (!preverifyOk) {
+      // The name is node's second question, asked below once the chain is sound.
+      if (isNameMismatch(v.error)) {
+        this.nameMismatch = true;
+        return true;
+      }
+      this.chainProblem ??= v;
+      return !this.reject;
+    }
+    // The last call of a verification is for the peer's own certificate (depth 0).
+    if (v.errorDepth !== 0 || this.chainProblem) return true;
+    const cert = (): PeerCertificate => peerCertificate(v.chain.map((c) => c.der), true) as PeerCertificate;
+    if (this.check) this.identityError = this.check(this.hostname, cert()) ?? null;
+    else if (this.nameMismatch) this.identityError = altnameError(this.hostname, cert());
+    return this.identityError === null || !this.reject;
+  };
+
+  /** Why the server is not authorized, as node:tls reports it; null when it is (or nothing was verified, as on resumption). */
+  error(): Error | null {
+    if (this.chainProblem) return chainError(this.chainProblem.error, this.chainProblem.message);
+    return this.identityError;
+  }
+}
+
+/**
+ * The server side's `authorizationError` for a client, as node:tls: null when the client's
+ * certificate verified, 'UNABLE_TO_GET_ISSUER_CERT' when it sent none (what node reports then),
+ * else the code of the verification result.
+ */
+export function clientAuthorizationError(ssl: Ssl): string | null {
+  if (ssl.getPeerCertificates().length === 0) {
+    // A resumed TLS 1.3 session carries no Certificate message; node counts it as verified.
+    return ssl.sessionReused() ? null : 'UNABLE_TO_GET_ISSUER_CERT';
+  }
+  const code = ssl.getVerifyResult();
+  return code === X509_V_OK ? null : nodeVerifyCode(code);
+}
