@@ -11,7 +11,15 @@
 import { isIP } from 'node:net';
 import type { Ssl } from '../ssl/ssl.js';
 import type { VerifyCallback, VerifyCallbackContext } from '../x509/verify.js';
-import { verifyErrorName, verifyErrorString, X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH, X509_V_OK } from '../x509/verify-result.js';
+import {
+  verifyErrorName,
+  verifyErrorString,
+  X509_V_ERR_HOSTNAME_MISMATCH,
+  X509_V_ERR_IP_ADDRESS_MISMATCH,
+  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+  X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+  X509_V_OK,
+} from '../x509/verify-result.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 
 /** node:tls `checkServerIdentity(hostname, cert)`: an Error when the certificate is not for `hostname`. */
@@ -20,18 +28,26 @@ export type CheckServerIdentity = (hostname: string, cert: PeerCertificate) => E
 /** An Error carrying node:tls's `code`. */
 export type CodedError = Error & { code: string };
 
-/** The code node:tls gives an X509_V_* result: OpenSSL's name without `X509_V_ERR_` (e.g. 'CERT_HAS_EXPIRED'). */
-export function nodeVerifyCode(code: number): string {
-  return verifyErrorName(code).replace(/^X509_V_ERR_/, '');
+/**
+ * The code node:tls gives an X509_V_* result: OpenSSL's name without `X509_V_ERR_` (e.g.
+ * 'CERT_HAS_EXPIRED'). node:tls lets OpenSSL verify to the end and reports its last error, and
+ * for a lone certificate whose issuer is unknown OpenSSL's last word is "unable to verify the
+ * first certificate" (after "unable to get local issuer certificate"): `pathLength` (the
+ * certificates of the judged path) tells that case.
+ */
+export function nodeVerifyCode(code: number, pathLength: number): string {
+  const last = code === X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY && pathLength === 1 ? X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE : code;
+  return verifyErrorName(last).replace(/^X509_V_ERR_/, '');
 }
 
 /**
  * The error node:tls reports for a chain that fails verification: OpenSSL's short text with
  * node's code; typessl's explanation (which certificate, what to fix) follows the short text.
  */
-export function chainError(code: number, detail?: string): CodedError {
-  const text = verifyErrorString(code);
-  return Object.assign(new Error(detail ? `${text}: ${detail}` : text), { code: nodeVerifyCode(code) });
+export function chainError(code: number, pathLength: number, detail?: string): CodedError {
+  const nodeCode = nodeVerifyCode(code, pathLength);
+  const text = verifyErrorString(nodeCode === nodeVerifyCode(code, 0) ? code : X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
+  return Object.assign(new Error(detail ? `${text}: ${detail}` : text), { code: nodeCode });
 }
 
 /**
@@ -56,18 +72,23 @@ export function altnameError(hostname: string, cert: PeerCertificate): CodedErro
   });
 }
 
+/** The judged path in node:tls's `getPeerCertificate(true)` shape. */
+const certificateOf = (v: VerifyCallbackContext): PeerCertificate => peerCertificate(v.chain.map((c) => c.der), true) as PeerCertificate;
+
 const isNameMismatch = (code: number): boolean => code === X509_V_ERR_HOSTNAME_MISMATCH || code === X509_V_ERR_IP_ADDRESS_MISMATCH;
 
 /**
  * One client connection's judgement of the server certificate, the node:tls way. Its `callback`
- * is the verify callback of that connection's context: the chain is judged first (its first
- * problem is the verdict); only a sound chain has its name checked, by `checkServerIdentity`
- * when given, else by typessl's own check. With `rejectUnauthorized` a problem fails the
- * handshake with its alert; without, the handshake goes on and {@link error} tells why the
- * server is not authorized.
+ * is the verify callback of that connection's context: the chain is judged first; only a sound
+ * chain has its name checked, by `checkServerIdentity` when given, else by typessl's own check.
+ * With `rejectUnauthorized` the first problem fails the handshake with its alert and is the
+ * error; without, the handshake goes on and {@link error} tells why the server is not
+ * authorized, naming the last problem as node:tls does (they differ only when a chain has
+ * several problems).
  */
 export class ServerVerdict {
   private chainProblem: VerifyCallbackContext | null = null;
+  /** typessl's name check failed (decided once the chain is known to be sound). */
   private nameMismatch = false;
   private identityError: Error | null = null;
 
@@ -85,25 +106,32 @@ export class ServerVerdict {
   /** The verify callback (see VerifyCallback) that builds this verdict. */
   readonly callback: VerifyCallback = (preverifyOk, v) => {
     if (!preverifyOk) {
-      // The name is node's second question, asked below once the chain is sound.
       if (isNameMismatch(v.error)) {
+        // The name is node's second question, asked once the chain is sound: by a custom check
+        // below, or by typessl's check, whose failure stops a rejecting handshake here with
+        // bad_certificate (a custom check's with handshake_failure, as OpenSSL's
+        // application verification failure).
+        if (this.check) return true;
         this.nameMismatch = true;
-        return true;
+        if (!this.reject || this.chainProblem) return true;
+        this.identityError = altnameError(this.hostname, certificateOf(v));
+        return false;
       }
-      this.chainProblem ??= v;
+      // Rejecting stops at the first problem; otherwise the last one is node's answer.
+      if (!this.reject || !this.chainProblem) this.chainProblem = v;
       return !this.reject;
     }
     // The last call of a verification is for the peer's own certificate (depth 0).
     if (v.errorDepth !== 0 || this.chainProblem) return true;
-    const cert = (): PeerCertificate => peerCertificate(v.chain.map((c) => c.der), true) as PeerCertificate;
-    if (this.check) this.identityError = this.check(this.hostname, cert()) ?? null;
-    else if (this.nameMismatch) this.identityError = altnameError(this.hostname, cert());
+    if (this.check) this.identityError = this.check(this.hostname, certificateOf(v)) ?? null;
+    else if (this.nameMismatch) this.identityError = altnameError(this.hostname, certificateOf(v));
     return this.identityError === null || !this.reject;
   };
 
   /** Why the server is not authorized, as node:tls reports it; null when it is (or nothing was verified, as on resumption). */
   error(): Error | null {
-    if (this.chainProblem) return chainError(this.chainProblem.error, this.chainProblem.message);
+    const p = this.chainProblem;
+    if (p) return chainError(p.error, p.chain.length, p.message);
     return this.identityError;
   }
 }
@@ -119,5 +147,5 @@ export function clientAuthorizationError(ssl: Ssl): string | null {
     return ssl.sessionReused() ? null : 'UNABLE_TO_GET_ISSUER_CERT';
   }
   const code = ssl.getVerifyResult();
-  return code === X509_V_OK ? null : nodeVerifyCode(code);
+  return code === X509_V_OK ? null : nodeVerifyCode(code, ssl.getPeerCertificates().length);
 }

@@ -204,7 +204,8 @@ export class TLSSocket extends Duplex {
       this.authorizationError = this.requestCert ? clientAuthorizationError(ssl) : null;
       this.authorized = this.requestCert && this.authorizationError === null;
     } else {
-      const failure = this.verdict ? this.verdict.error() : ssl.getVerifyResult() === X509_V_OK ? null : chainError(ssl.getVerifyResult());
+      const code = ssl.getVerifyResult();
+      const failure = this.verdict ? this.verdict.error() : code === X509_V_OK ? null : chainError(code, ssl.getPeerCertificates().length);
       this.authorized = failure === null;
       this.authorizationError = failure ? ((failure as { code?: string }).code ?? failure.message) : null;
     }
@@ -220,7 +221,7 @@ export class TLSSocket extends Duplex {
    */
   private verificationError(e: unknown): Error | null {
     if (!(e instanceof SslError) || e.reason !== Reason.SSL_R_CERTIFICATE_VERIFY_FAILED || e.alert?.direction !== 'sent') return null;
-    const err = this.verdict ? this.verdict.error() : chainError(this.ssl.getVerifyResult(), this.ssl.getVerifyInfo()?.message);
+    const err = this.verdict ? this.verdict.error() : chainError(this.ssl.getVerifyResult(), this.ssl.getPeerCertificates().length, this.ssl.getVerifyInfo()?.message);
     if (err) err.cause = e;
     return err;
   }
