@@ -132,7 +132,7 @@ function describeSecure(sock: tls.TLSSocket, conn: number, servername: string | 
     alpn: sock.alpnProtocol ?? false,
     servername,
     authorized: sock.authorized,
-    authorizationError: sock.authorizationError === undefined ? null : String(sock.authorizationError),
+    authorizationError: sock.authorizationError == null ? null : String(sock.authorizationError),
     peerSubjectCN: hasPeer ? (peer.subject?.CN ?? null) : null,
     // "EC prime256v1" / "RSA 2048": lets a test check which of the server's certificates was used.
     peerKey: !hasPeer ? null : peer.asn1Curve !== undefined ? `EC ${peer.asn1Curve}` : `RSA ${peer.bits}`,
