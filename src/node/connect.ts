@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { Session } from '../ssl/session.js';
+import { sessionFromBytes } from '../ssl/session-codec.js';
 import type { ConnectOptions } from './options.js';
 import { TLSSocket } from './tls-socket.js';
 
@@ -31,6 +33,8 @@ export function connect(
   }
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  // A bad `session` is the caller's mistake: refuse it before any connection is opened.
+  if (options.session !== undefined && !(options.session instanceof Session)) options = { ...options, session: sessionFromBytes(options.session) };
   let transport = options.socket;
   if (!transport) {
     if (options.port === undefined) throw new TypeError('connect: `port` (or an existing `socket`) is required');
