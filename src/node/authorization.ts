@@ -9,8 +9,12 @@
  * so the peer learns why; the error the application sees has node's `code`.
  */
 import { isIP } from 'node:net';
+import type { SslContext } from '../ssl/context.js';
 import type { Ssl } from '../ssl/ssl.js';
-import type { VerifyCallback, VerifyCallbackContext } from '../x509/verify.js';
+import type { TrustStore } from '../x509/anchors.js';
+import { parseCertificateCached } from '../x509/parse-cache.js';
+import { serviceIdentity } from '../x509/hostname.js';
+import { verifyCertificateChain, type CertificatePurpose, type VerifyCallback, type VerifyCallbackContext } from '../x509/verify.js';
 import {
   verifyErrorName,
   verifyErrorString,
@@ -103,6 +107,11 @@ export class ServerVerdict {
     private readonly check: CheckServerIdentity | undefined,
   ) {}
 
+  /** Whether a problem refuses the server (node's rejectUnauthorized). */
+  get rejects(): boolean {
+    return this.reject;
+  }
+
   /** The verify callback (see VerifyCallback) that builds this verdict. */
   readonly callback: VerifyCallback = (preverifyOk, v) => {
     if (!preverifyOk) {
@@ -128,6 +137,20 @@ export class ServerVerdict {
     return this.identityError === null || !this.reject;
   };
 
+  /**
+   * Judges a resumed connection's server certificate (kept in the session: an abbreviated
+   * handshake carries none) as a full handshake would, with this connection's trust, name and
+   * time. node:tls keeps the first connection's verdict in the session; typessl asks again, so a
+   * session from a connection that did not verify the server cannot make a strict one authorized.
+   */
+  judgeStored(chain: readonly Uint8Array[], ctx: SslContext, anchors: TrustStore): void {
+    if (chain.length === 0) {
+      this.identityError = Object.assign(new Error('the resumed session holds no server certificate'), { code: 'UNABLE_TO_GET_ISSUER_CERT' });
+      return;
+    }
+    verifyStored(chain, ctx, anchors, 'serverAuth', this.hostname, this.callback);
+  }
+
   /** Why the server is not authorized, as node:tls reports it; null when it is (or nothing was verified, as on resumption). */
   error(): Error | null {
     const p = this.chainProblem;
@@ -136,16 +159,26 @@ export class ServerVerdict {
   }
 }
 
+/** Runs the verification of a handshake on certificates kept in a session. */
+function verifyStored(chain: readonly Uint8Array[], ctx: SslContext, anchors: TrustStore, purpose: CertificatePurpose, hostname: string | null, callback: VerifyCallback): number {
+  const identity = hostname === null ? null : serviceIdentity(hostname);
+  return verifyCertificateChain(
+    chain.map((der) => parseCertificateCached(der)),
+    { provider: ctx.provider, anchors, time: new Date(ctx.clock()), purpose, identity, callback },
+  ).code;
+}
+
 /**
  * The server side's `authorizationError` for a client, as node:tls: null when the client's
  * certificate verified, 'UNABLE_TO_GET_ISSUER_CERT' when it sent none (what node reports then),
- * else the code of the verification result.
+ * else the code of the verification result (node's: the last problem found). A resumed
+ * connection's certificate, kept in the session, is verified again with `anchors` when they are
+ * known (node:tls keeps the first verdict instead and counts a resumed TLS 1.3 connection
+ * without a certificate as verified; typessl does not).
  */
-export function clientAuthorizationError(ssl: Ssl): string | null {
-  if (ssl.getPeerCertificates().length === 0) {
-    // A resumed TLS 1.3 session carries no Certificate message; node counts it as verified.
-    return ssl.sessionReused() ? null : 'UNABLE_TO_GET_ISSUER_CERT';
-  }
-  const code = ssl.getVerifyResult();
-  return code === X509_V_OK ? null : nodeVerifyCode(code, ssl.getPeerCertificates().length);
+export function clientAuthorizationError(ssl: Ssl, ctx: SslContext, anchors: TrustStore | null): string | null {
+  const chain = ssl.getPeerCertificates();
+  if (chain.length === 0) return 'UNABLE_TO_GET_ISSUER_CERT';
+  const code = ssl.sessionReused() && anchors ? verifyStored(chain, ctx, anchors, 'clientAuth', null, () => true) : ssl.getVerifyResult();
+  return code === X509_V_OK ? null : nodeVerifyCode(code, chain.length);
 }

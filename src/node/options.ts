@@ -3,6 +3,7 @@ import type { SocketBioOptions } from '../bio/socket.js';
 import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../ssl/constants.js';
 import { SslContext, type SslContextOptions } from '../ssl/context.js';
 import type { Session } from '../ssl/session.js';
+import { platformRoots, type TrustStore } from '../x509/anchors.js';
 import type { VerifyCallback } from '../x509/verify.js';
 import type { CheckServerIdentity } from './authorization.js';
 
@@ -108,6 +109,22 @@ export function pemText(input: PemInput | undefined): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
+/** Whether a context made from these options trusts node's root certificates (no `ca` given, as in node:tls). */
+function usesDefaultRoots(options: CommonTlsOptions): boolean {
+  return pemText(options.ca) === undefined && options.context?.ca === undefined && options.context?.trustedCertificates === undefined;
+}
+
+/**
+ * The anchors a context made by {@link contextFromOptions} from `options` verifies with: its
+ * explicit ones and, without `ca`, node's root certificates.
+ */
+export function anchorsFromOptions(ctx: SslContext, options: CommonTlsOptions): TrustStore {
+  if (!usesDefaultRoots(options)) return ctx.trustStore;
+  const all = ctx.trustStore.clone();
+  for (const c of platformRoots('bundled')) all.addParsed(c);
+  return all;
+}
+
 /** What a context made from options needs beyond the options themselves. */
 export interface ContextExtras {
   /** Client: the verify callback of this one connection (see ServerVerdict). */
@@ -127,7 +144,7 @@ export function contextFromOptions(options: CommonTlsOptions & Pick<ServerOption
   const cert = pemText(options.cert);
   const key = pemText(options.key);
   if (ca !== undefined) settings.ca = ca;
-  else if (settings.ca === undefined && settings.trustedCertificates === undefined) settings.useBundledRoots = true;
+  else if (usesDefaultRoots(options)) settings.useBundledRoots = true;
   if (cert !== undefined) settings.certificate = cert;
   if (key !== undefined) settings.privateKey = key;
   if (options.ALPNProtocols) settings.alpnProtocols = [...options.ALPNProtocols];

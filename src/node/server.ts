@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { SslContext } from '../ssl/context.js';
-import { contextFromOptions, type ServerOptions } from './options.js';
+import type { TrustStore } from '../x509/anchors.js';
+import { anchorsFromOptions, contextFromOptions, type ServerOptions } from './options.js';
 import { TLSSocket } from './tls-socket.js';
 
 /**
@@ -13,6 +14,8 @@ export class Server extends net.Server {
   /** The context every connection of this server uses (certificate, key, ALPN, ...). */
   readonly context: SslContext;
   private readonly tlsOptions: ServerOptions;
+  /** The anchors of the context (computed when first needed: to verify a resumed session's client certificate). */
+  private anchors: TrustStore | undefined;
 
   constructor(options: ServerOptions, secureConnectionListener?: (socket: TLSSocket) => void) {
     // Half-open TCP so a TLS close can finish in both directions, whoever ends first.
@@ -28,6 +31,7 @@ export class Server extends net.Server {
     const socket = new TLSSocket(raw, {
       ...this.tlsOptions,
       secureContext: this.context,
+      ...(!this.tlsOptions.secureContext && { trustAnchors: () => (this.anchors ??= anchorsFromOptions(this.context, this.tlsOptions)) }),
       isServer: true,
       onHandshakeError: (error, s) => this.emit('tlsClientError', error, s),
     });

@@ -9,7 +9,8 @@ import { Ssl } from '../ssl/ssl.js';
 import { Reason } from '../wire/errors.js';
 import { X509_V_OK } from '../x509/verify-result.js';
 import { chainError, clientAuthorizationError, ServerVerdict, type CheckServerIdentity } from './authorization.js';
-import { contextFromOptions, type CommonTlsOptions } from './options.js';
+import type { TrustStore } from '../x509/anchors.js';
+import { anchorsFromOptions, contextFromOptions, type CommonTlsOptions } from './options.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 
 /** Plaintext asked for per read: one full TLS record. */
@@ -36,6 +37,12 @@ export interface TLSSocketOptions extends CommonTlsOptions {
   requestCert?: boolean;
   /** Client: a session to offer for resumption: `getSession()` / 'session' bytes, or a Session. */
   session?: Uint8Array | Session;
+  /**
+   * Server: the anchors its `secureContext` verifies client certificates with, to verify again
+   * the certificate a resumed session holds (createServer sets it; without it a resumed
+   * connection keeps the verification result of the handshake).
+   */
+  trustAnchors?: () => TrustStore;
   /**
    * Server: called instead of emitting 'error' when the handshake fails (the server turns it into
    * 'tlsClientError', as node:tls does); the socket is then destroyed without an error.
@@ -134,6 +141,11 @@ export class TLSSocket extends Duplex {
   private readonly verdict: ServerVerdict | null = null;
   /** Server: whether client certificates were asked for. */
   private readonly requestCert: boolean;
+  /** Server: whether a client whose certificate fails is refused. */
+  private readonly rejectClients: boolean;
+  /** The anchors this connection's certificate verification uses, for resumed sessions (null: unknown). */
+  private readonly anchors: (() => TrustStore) | null;
+  private readonly ctx: SslContext;
   /** Settles when the handshake has finished (resolves false if it failed). */
   private readonly ready: Promise<boolean>;
   private secure = false;
@@ -158,6 +170,9 @@ export class TLSSocket extends Duplex {
       this.verdict = new ServerVerdict(hostname, options.rejectUnauthorized !== false, options.checkServerIdentity);
     }
     const ctx: SslContext = contextFromOptions(options, this.isServer ? 'server' : 'client', this.verdict ? { verifyCallback: this.verdict.callback } : {});
+    this.ctx = ctx;
+    this.rejectClients = this.requestCert && options.rejectUnauthorized !== false;
+    this.anchors = options.trustAnchors ?? (options.secureContext ? null : () => anchorsFromOptions(ctx, options));
     const ssl = new Ssl(ctx);
     this.ssl = ssl;
     if (this.isServer) ssl.setAcceptState();
@@ -201,13 +216,32 @@ export class TLSSocket extends Duplex {
     this.alpnProtocol = ssl.getAlpnSelected() ?? false;
     if (this.isServer) this.servername = ssl.getNegotiated()?.serverName ?? false;
     if (this.isServer) {
-      this.authorizationError = this.requestCert ? clientAuthorizationError(ssl) : null;
+      const anchors = ssl.sessionReused() && this.anchors ? this.anchors() : null;
+      this.authorizationError = this.requestCert ? clientAuthorizationError(ssl, this.ctx, anchors) : null;
       this.authorized = this.requestCert && this.authorizationError === null;
+      if (!this.authorized && this.rejectClients) {
+        // Only a resumed session gets here (a full handshake refused the client already): its
+        // certificate no longer verifies. node:tls closes such a connection without a word too.
+        const err = Object.assign(new Error(`the resumed session's client certificate no longer verifies: ${this.authorizationError}`), { code: this.authorizationError });
+        this.alertQueued = false;
+        if (this.onHandshakeError) {
+          this.onHandshakeError(err, this);
+          this.destroy();
+        } else this.destroy(err);
+        return false;
+      }
     } else {
+      if (this.verdict && ssl.sessionReused() && this.anchors) this.verdict.judgeStored(ssl.getPeerCertificates(), this.ctx, this.anchors());
       const code = ssl.getVerifyResult();
       const failure = this.verdict ? this.verdict.error() : code === X509_V_OK ? null : chainError(code, ssl.getPeerCertificates().length);
       this.authorized = failure === null;
       this.authorizationError = failure ? ((failure as { code?: string }).code ?? failure.message) : null;
+      if (failure && this.verdict?.rejects) {
+        // Only a resumed session gets here (a full handshake refused the server already): its
+        // certificate no longer passes. node:tls destroys such a connection the same way.
+        this.destroy(failure);
+        return false;
+      }
     }
     this.secure = true;
     this.emit(this.isServer ? 'secure' : 'secureConnect');

@@ -85,6 +85,73 @@ describe('typessl/node client and server: TLS 1.3 resumption with session Buffer
     }
   });
 
+  test('a resumed connection is judged again: a session from an unverified connection does not make a strict client authorized', async () => {
+    const server = createServer({ cert: pki.ec.certPem, key: pki.ec.keyPem }, (s) => {
+      s.on('error', () => undefined); // the refusing clients below leave without close_notify
+      s.end('hi');
+    });
+    const port = await listen(server);
+    try {
+      // rejectUnauthorized false and no `ca`: the self-signed certificate is not trusted.
+      const lax = connect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false });
+      const [session] = (await once(lax, 'session')) as [Buffer];
+      assert.equal(lax.authorizationError, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      await collect(lax);
+
+      const laxAgain = connect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, session });
+      await once(laxAgain, 'secureConnect');
+      assert.equal(laxAgain.isSessionReused(), true);
+      assert.equal(laxAgain.authorized, false);
+      assert.equal(laxAgain.authorizationError, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      await collect(laxAgain);
+
+      const strict = connect({ port, host: '127.0.0.1', servername: 'localhost', session });
+      const [e] = (await once(strict, 'error')) as [Error & { code?: string }];
+      assert.equal(e.code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      assert.equal(strict.isSessionReused(), true, 'the refusal came from judging the resumed session');
+
+      const otherName = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: pki.ec.certPem, checkServerIdentity: () => new Error('not this one'), session });
+      const [e2] = (await once(otherName, 'error')) as [Error];
+      assert.equal(e2.message, 'not this one', 'checkServerIdentity is asked on resumption too');
+
+      const trusting = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: pki.ec.certPem, session });
+      await once(trusting, 'secureConnect');
+      assert.equal(trusting.isSessionReused(), true);
+      assert.equal(trusting.authorized, true);
+      await collect(trusting);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a server with requestCert judges a resumed client certificate again: the same verdict as the first connection', async () => {
+    const accepted: TLSSocket[] = [];
+    // The client presents a chain under a root the server does not trust (it trusts only pki.ec).
+    const server = createServer({ cert: pki.ec.certPem, key: pki.ec.keyPem, requestCert: true, rejectUnauthorized: false, ca: pki.ec.certPem }, (s) => {
+      accepted.push(s);
+      s.end('hi');
+    });
+    const port = await listen(server);
+    try {
+      const creds = { port, host: '127.0.0.1', servername: 'localhost', ca: pki.ec.certPem, cert: pki.ecChain.leaf.chainPem, key: pki.ecChain.leaf.keyPem };
+      const first = connect(creds);
+      const [session] = (await once(first, 'session')) as [Buffer];
+      await collect(first);
+      const second = connect({ ...creds, session });
+      await once(second, 'secureConnect');
+      await collect(second);
+      assert.equal(second.isSessionReused(), true);
+      assert.equal(accepted[1]!.isSessionReused(), true);
+      assert.equal(accepted[0]!.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      assert.equal(accepted[1]!.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+      assert.equal(accepted[1]!.authorized, false);
+      const pc = accepted[1]!.getPeerCertificate();
+      assert.ok('raw' in pc && pc.raw.equals(Buffer.from(pki.ecChain.leaf.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64')), 'the session kept the client certificate');
+    } finally {
+      server.close();
+    }
+  });
+
   test('session bytes that are not a session are refused at connect()', () => {
     assert.throws(() => connect({ port: 1, host: '127.0.0.1', servername: 'localhost', session: Buffer.from('not a session') }), /session/i);
   });
