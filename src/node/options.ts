@@ -88,8 +88,7 @@ export interface ServerOptions extends CommonTlsOptions {
   /**
    * Ask each client for a certificate and verify it against `ca` (default: node's root
    * certificates, `tls.rootCertificates`). The outcome is the socket's `authorized` /
-   * `authorizationError`; `getPeerCertificate()` returns the client's certificate.
-   * A server that asks for certificates speaks TLS 1.3 only until TLS 1.2 can ask too.
+   * `authorizationError`; `getPeerCertificate()` returns the client's certificate (TLS 1.3 and 1.2).
    */
   requestCert?: boolean;
   /**

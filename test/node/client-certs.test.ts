@@ -4,7 +4,7 @@
  * `authorizationError` and `getPeerCertificate()`. The reference is a node:tls server (a child
  * process) with the same options judging the same client credentials; the clients are node:tls
  * and openssl s_client child processes and a typessl client, on 127.0.0.1 with a PKI made at test
- * time. TLS 1.3: a server that asks for certificates speaks TLS 1.3 only for now (see README).
+ * time. TLS 1.3 and TLS 1.2.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,10 +53,12 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-/** A node:tls client child process offering the named credentials. */
-function nodeClient(port: number, cred: string): Promise<PeerProcess> {
+type Version = 'TLSv1.2' | 'TLSv1.3';
+
+/** A node:tls client child process offering the named credentials, speaking at most `version`. */
+function nodeClient(port: number, cred: string, version: Version = 'TLSv1.3'): Promise<PeerProcess> {
   const c = creds[cred];
-  return startNodeTlsClient({ port, servername: 'localhost', ca: serverRoot, ...(c ? { cert: c.cert, key: c.key } : {}) });
+  return startNodeTlsClient({ port, servername: 'localhost', ca: serverRoot, maxVersion: version, ...(c ? { cert: c.cert, key: c.key } : {}) });
 }
 
 /** The first 'secureConnection' or 'tlsClientError' of a typessl server. */
@@ -101,12 +103,13 @@ describe('typessl/node server with requestCert agrees with node:tls (node:tls cl
     );
   });
 
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const)
   for (const cred of ['valid', 'expired', 'stranger', 'none']) {
-    test(`rejectUnauthorized false, client ${cred}: authorized / authorizationError / getPeerCertificate as node:tls`, async () => {
+    test(`${version}, rejectUnauthorized false, client ${cred}: authorized / authorizationError / getPeerCertificate as node:tls`, async () => {
       const server = createServer({ cert: serverCert, key: serverKey, ca: clientRoot, requestCert: true, rejectUnauthorized: false });
       const port = await listen(server);
       const outcome = nextOutcome(server);
-      const client = await nodeClient(port, cred);
+      const client = await nodeClient(port, cred, version);
       try {
         const o = await outcome;
         assert.ok('socket' in o, `the handshake completes: ${'error' in o ? o.error.message : ''}`);
@@ -117,7 +120,8 @@ describe('typessl/node server with requestCert agrees with node:tls (node:tls cl
         const pc = s.getPeerCertificate();
         assert.equal('subject' in pc ? pc.subject.CN : null, reference[cred]!.peerSubjectCN);
         const secure = await client.waitForEvent('secure');
-        assert.equal(secure.protocol, 'TLSv1.3');
+        assert.equal(secure.protocol, version);
+        assert.equal(s.getProtocol(), version);
         s.destroy();
       } finally {
         await client.stop();
@@ -125,11 +129,11 @@ describe('typessl/node server with requestCert agrees with node:tls (node:tls cl
       }
     });
 
-    test(`rejectUnauthorized default (true), client ${cred}: ${cred === 'valid' ? 'authorized' : 'refused in the handshake, tlsClientError'}`, async () => {
+    test(`${version}, rejectUnauthorized default (true), client ${cred}: ${cred === 'valid' ? 'authorized' : 'refused in the handshake, tlsClientError'}`, async () => {
       const server = createServer({ cert: serverCert, key: serverKey, ca: clientRoot, requestCert: true });
       const port = await listen(server);
       const outcome = nextOutcome(server);
-      const client = await nodeClient(port, cred);
+      const client = await nodeClient(port, cred, version);
       try {
         const o = await outcome;
         if (cred === 'valid') {
@@ -140,7 +144,8 @@ describe('typessl/node server with requestCert agrees with node:tls (node:tls cl
           assert.ok('subject' in pc);
           assert.equal(pc.subject.CN, 'client');
           assert.equal(pc.issuerCertificate?.subject.CN, 'Client Intermediate');
-          await client.waitForEvent('secure');
+          const secure = await client.waitForEvent('secure');
+          assert.equal(secure.protocol, version);
           o.socket.destroy();
         } else {
           assert.ok('error' in o, 'no secureConnection for a refused client');
@@ -181,14 +186,16 @@ describe('typessl/node server with requestCert: other clients', () => {
     }
   });
 
-  test('a typessl client with cert/key: both sides authorized; the client sees the server, the server the client', async () => {
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const)
+  test(`${version}: a typessl client with cert/key: both sides authorized; the client sees the server, the server the client`, async () => {
     const server = createServer(serverOptions());
     const port = await listen(server);
     const outcome = nextOutcome(server);
-    const client = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: f.get('root').pem, cert: f.get('client').pem + f.get('clientInt').pem, key: f.get('client').keyPem });
+    const client = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: f.get('root').pem, cert: f.get('client').pem + f.get('clientInt').pem, key: f.get('client').keyPem, maxVersion: version });
     try {
       const [o] = await Promise.all([outcome, once(client, 'secureConnect')]);
       assert.ok('socket' in o);
+      assert.equal(o.socket.getProtocol(), version);
       assert.equal(o.socket.authorized, true);
       assert.equal(client.authorized, true);
       const seen = o.socket.getPeerCertificate();
