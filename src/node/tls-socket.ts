@@ -155,6 +155,8 @@ export class TLSSocket extends Duplex {
   private readonly peerClosed = deferred();
   /** Tickets already announced with 'session'. */
   private ticketsSeen = 0;
+  /** Client: the TLS 1.2 ticket of the session offered (a renewed one is announced again). */
+  private offeredTicket12: Uint8Array | null = null;
   /** Whether a handshake failure put an alert on the wire, so the transport is ended gently. */
   private alertQueued = false;
 
@@ -183,7 +185,11 @@ export class TLSSocket extends Duplex {
         this.servername = options.servername;
       }
       ssl.setHost(hostname);
-      if (options.session) ssl.setSession(options.session instanceof Session ? options.session : sessionFromBytes(options.session));
+      if (options.session) {
+        const offered = options.session instanceof Session ? options.session : sessionFromBytes(options.session);
+        this.offeredTicket12 = offered.ticket12;
+        ssl.setSession(offered);
+      }
     }
     ssl.setKeyLog((label, random, secret) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${label} ${hex(random)} ${hex(secret)}\n`));
@@ -244,6 +250,7 @@ export class TLSSocket extends Duplex {
       }
     }
     this.secure = true;
+    if (!this.isServer && ssl.getVersion() === 'TLSv1.2') this.noticeSession12();
     this.emit(this.isServer ? 'secure' : 'secureConnect');
     void this.pump();
     return true;
@@ -258,6 +265,17 @@ export class TLSSocket extends Duplex {
     const err = this.verdict ? this.verdict.error() : chainError(this.ssl.getVerifyResult(), this.ssl.getPeerCertificates().length, this.ssl.getVerifyInfo()?.message);
     if (err) err.cause = e;
     return err;
+  }
+
+  /**
+   * TLS 1.2 (client): the session is complete with the handshake, so 'session' is emitted then,
+   * as node:tls does, for a new resumable session or a resumed one whose ticket the server renewed.
+   */
+  private noticeSession12(): void {
+    const session = this.ssl.getSession();
+    if (!session?.isResumable() || this.listenerCount('session') === 0) return;
+    const renewed = session.ticket12 !== null && (this.offeredTicket12 === null || Buffer.compare(session.ticket12, this.offeredTicket12) !== 0);
+    if (!this.ssl.sessionReused() || renewed) this.emit('session', sessionBuffer(session));
   }
 
   /** Emits 'session' (the session's bytes, as node:tls) for each TLS 1.3 ticket that arrived (client side). */

@@ -3,7 +3,8 @@
  * and `getSession()` hand out Buffers, the `session` option takes them back, and the second
  * connection is resumed on both sides (`isSessionReused()`), against a typessl server
  * (createServer), a node:tls server (child process), and for a node:tls client (child process,
- * its own `session` option) against a typessl server. TLS 1.3, on 127.0.0.1.
+ * its own `session` option) against a typessl server. TLS 1.3 and TLS 1.2 (where 'session' comes
+ * with the handshake, as in node:tls), on 127.0.0.1.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,8 +28,10 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 /** A typessl client: handshake, read what the server says, close both ways; returns the first 'session' Buffer. */
-async function typesslClient(port: number, session?: Buffer): Promise<{ socket: TLSSocket; session: Buffer | null; text: string }> {
-  const socket = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: pki.ec.certPem, ...(session && { session }) });
+type Version = 'TLSv1.2' | 'TLSv1.3';
+
+async function typesslClient(port: number, session?: Buffer, version: Version = 'TLSv1.3'): Promise<{ socket: TLSSocket; session: Buffer | null; text: string }> {
+  const socket = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: pki.ec.certPem, maxVersion: version, ...(session && { session }) });
   let first: Buffer | null = null;
   socket.on('session', (s: Buffer) => (first ??= s));
   await once(socket, 'secureConnect');
@@ -36,8 +39,9 @@ async function typesslClient(port: number, session?: Buffer): Promise<{ socket: 
   return { socket, session: first, text };
 }
 
-describe('typessl/node client and server: TLS 1.3 resumption with session Buffers', () => {
-  test("the 'session' event's Buffer resumes; both sides say isSessionReused(); getSession() bytes resume too", async () => {
+describe('typessl/node client and server: resumption with session Buffers', () => {
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const)
+  test(`${version}: the 'session' event's Buffer resumes; both sides say isSessionReused(); getSession() bytes resume too`, async () => {
     const accepted: TLSSocket[] = [];
     const server = createServer({ cert: pki.ec.certPem, key: pki.ec.keyPem }, (s) => {
       accepted.push(s);
@@ -45,15 +49,16 @@ describe('typessl/node client and server: TLS 1.3 resumption with session Buffer
     });
     const port = await listen(server);
     try {
-      const first = await typesslClient(port);
+      const first = await typesslClient(port, undefined, version);
       assert.equal(first.text, 'hello 1');
+      assert.equal(first.socket.getProtocol(), version);
       assert.ok(Buffer.isBuffer(first.session), "a 'session' event with a Buffer");
       assert.equal(first.socket.isSessionReused(), false);
       assert.equal(accepted[0]!.isSessionReused(), false);
       const kept = first.socket.getSession()!;
       assert.ok(Buffer.isBuffer(kept));
 
-      const second = await typesslClient(port, first.session!);
+      const second = await typesslClient(port, first.session!, version);
       assert.equal(second.text, 'hello 2');
       assert.equal(second.socket.isSessionReused(), true, 'client');
       assert.equal(accepted[1]!.isSessionReused(), true, 'server');
@@ -61,7 +66,7 @@ describe('typessl/node client and server: TLS 1.3 resumption with session Buffer
       const pc = second.socket.getPeerCertificate();
       assert.equal('subject' in pc && pc.subject.CN, 'localhost');
 
-      const third = await typesslClient(port, kept);
+      const third = await typesslClient(port, kept, version);
       assert.equal(third.socket.isSessionReused(), true, 'getSession() bytes resume as well');
       assert.equal(accepted[2]!.isSessionReused(), true);
     } finally {
@@ -157,9 +162,10 @@ describe('typessl/node client and server: TLS 1.3 resumption with session Buffer
   });
 });
 
-describe('typessl/node client -> node:tls server: TLS 1.3 resumption', () => {
-  test("the second connection offers the first one's 'session' Buffer; node resumes it too", async () => {
-    const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: 'TLSv1.3', connections: 2 });
+describe('typessl/node client -> node:tls server: resumption', () => {
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const)
+  test(`${version}: the second connection offers the first one's 'session' Buffer; node resumes it too`, async () => {
+    const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: version, maxVersion: version, connections: 2 });
     try {
       let session: Buffer | undefined;
       for (const conn of [0, 1]) {
@@ -167,6 +173,7 @@ describe('typessl/node client -> node:tls server: TLS 1.3 resumption', () => {
         const ticket = conn === 0 ? (once(socket, 'session') as Promise<[Buffer]>) : null;
         await once(socket, 'secureConnect');
         const secure = await peer.waitForEvent('secure', (e) => e.conn === conn);
+        assert.equal(socket.getProtocol(), version);
         assert.equal(socket.isSessionReused(), conn === 1, 'typessl');
         assert.equal(secure.sessionReused, conn === 1, 'node:tls');
         if (ticket) [session] = await ticket;
@@ -182,8 +189,9 @@ describe('typessl/node client -> node:tls server: TLS 1.3 resumption', () => {
   });
 });
 
-describe('node:tls client -> typessl/node server: TLS 1.3 resumption', () => {
-  test("node's 'session' event and `session` option resume on createServer(); both sides agree", async () => {
+describe('node:tls client -> typessl/node server: resumption', () => {
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const)
+  test(`${version}: node's 'session' event and \`session\` option resume on createServer(); both sides agree`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'typessl-node-sess-'));
     const sessFile = join(dir, 'session.der');
     const accepted: TLSSocket[] = [];
@@ -194,12 +202,13 @@ describe('node:tls client -> typessl/node server: TLS 1.3 resumption', () => {
     const port = await listen(server);
     try {
       for (const round of [1, 2]) {
-        const client = await startNodeTlsClient({ port, servername: 'localhost', ca: pki.ec.certPath, ...(round === 1 ? { sessionOut: sessFile } : { sessionIn: sessFile }) });
+        const client = await startNodeTlsClient({ port, servername: 'localhost', ca: pki.ec.certPath, maxVersion: version, ...(round === 1 ? { sessionOut: sessFile } : { sessionIn: sessFile }) });
         const secure = await client.waitForEvent('secure');
         if (round === 1) await client.waitForEvent('session');
         await client.waitForReceived(13);
         client.endInput();
         await client.exited;
+        assert.equal(secure.protocol, version);
         assert.equal(secure.sessionReused, round === 2, 'node:tls');
         assert.equal(accepted[round - 1]!.isSessionReused(), round === 2, 'typessl');
       }
