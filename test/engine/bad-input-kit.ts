@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { MemoryBio } from '../../src/bio/memory.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
+import { concatBytes } from '../../src/engine/bytes.js';
 import type { Connection } from '../../src/engine/connection.js';
 import { RecordProtection13 } from '../../src/engine/record/protect.js';
 import { SSL_ERROR_SSL } from '../../src/ssl/constants.js';
@@ -23,18 +24,8 @@ export interface WireRecord {
   fragment: Uint8Array;
 }
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (the engine's own helper). */
+export const concat = concatBytes;
 
 /** Frames one record. `length` overrides the header's length field (to lie about it). */
 export function record(type: number, fragment: Uint8Array, version = 0x0303, length = fragment.length): Uint8Array {
