@@ -227,23 +227,11 @@ export class Tls12Server implements HandshakeMachine {
     const group = (facts.groups ?? cfg.groups).find((g) => cfg.groups.includes(g) && provider.supportsGroup(g));
     if (group === undefined) throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_NO_SHARED_GROUPS, 'no key exchange group in common');
 
-    const alpn = this.chooseAlpn(facts);
-
     const suite = suiteInfo(suiteId)!;
-    this.suite = suite;
-    this.extendedMaster = facts.extendedMasterSecret;
-    this.secureRenegotiation = facts.secureRenegotiation;
-    this.clientRandom = hello.random;
-    this.conn.clientRandom = hello.random;
+    const alpn = this.adoptHello(facts, suite, facts.extendedMasterSecret);
     const negotiated = this.conn.negotiated;
-    negotiated.version = 'TLSv1.2';
-    negotiated.suite = suite;
     negotiated.group = group;
     negotiated.signatureScheme = scheme;
-    negotiated.alpn = alpn;
-    negotiated.serverName = facts.serverName;
-    if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
-    this.conn.transcript.start(suite.hash);
     // A client CertificateVerify signs the raw handshake messages from the ClientHello on.
     if (cfg.clientCertificates !== undefined) this.conn.transcript.keepMessages();
     this.conn.transcript.add(m.raw);
@@ -471,6 +459,28 @@ export class Tls12Server implements HandshakeMachine {
   }
 
   /**
+   * What a full and an abbreviated handshake both take from the ClientHello once the suite is
+   * chosen: randoms, negotiated parameters, the peer's record_size_limit, the transcript's hash.
+   * Returns the ALPN protocol chosen.
+   */
+  private adoptHello(facts: HelloFacts, suite: SuiteInfo, extendedMaster: boolean): string | null {
+    const alpn = this.chooseAlpn(facts);
+    this.suite = suite;
+    this.extendedMaster = extendedMaster;
+    this.secureRenegotiation = facts.secureRenegotiation;
+    this.clientRandom = facts.hello.random;
+    this.conn.clientRandom = facts.hello.random;
+    const negotiated = this.conn.negotiated;
+    negotiated.version = 'TLSv1.2';
+    negotiated.suite = suite;
+    negotiated.alpn = alpn;
+    negotiated.serverName = facts.serverName;
+    if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
+    this.conn.transcript.start(suite.hash);
+    return alpn;
+  }
+
+  /**
    * The abbreviated handshake (RFC 5246 7.3): ServerHello echoing the client's session ID,
    * [NewSessionTicket when the ticket is renewed], ChangeCipherSpec, Finished; the client's
    * ChangeCipherSpec and Finished complete it. No certificate, no key exchange.
@@ -478,24 +488,13 @@ export class Tls12Server implements HandshakeMachine {
   private resume(m: HandshakeMessage, facts: HelloFacts, found: Resumable12): void {
     const cfg = this.conn.config;
     const hello = facts.hello;
-    const alpn = this.chooseAlpn(facts);
     const suite = found.suite;
     this.resumed = true;
-    this.suite = suite;
-    this.extendedMaster = true;
-    this.secureRenegotiation = facts.secureRenegotiation;
-    this.clientRandom = hello.random;
-    this.conn.clientRandom = hello.random;
+    const alpn = this.adoptHello(facts, suite, true);
     const negotiated = this.conn.negotiated;
-    negotiated.version = 'TLSv1.2';
-    negotiated.suite = suite;
-    negotiated.alpn = alpn;
-    negotiated.serverName = facts.serverName;
     negotiated.resumed = true;
     negotiated.peerCertificates = found.peerCertificates.slice();
     this.conn.resumedFrom = found.state ?? null;
-    if (facts.recordSizeLimit !== null) this.conn.maxSendFragment = Math.min(this.conn.maxSendFragment, facts.recordSizeLimit);
-    this.conn.transcript.start(suite.hash);
     this.conn.transcript.add(m.raw);
 
     const random = cfg.provider.randomBytes(32);
