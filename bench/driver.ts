@@ -110,11 +110,21 @@ export class PeerServer {
   }
 }
 
-/** Runs a client child to its single result. `hold`: keep it alive until `release` is called (memory figure). */
-export async function runClient<T>(spec: ClientSpec, timeoutMs: number): Promise<T> {
+/**
+ * Runs a client child to its single result. A client that reports the end of its warm-up
+ * (`warm`) waits until `onWarm` has run (the caller marks the server's CPU there) and is then told
+ * to go on.
+ */
+export async function runClient<T>(spec: ClientSpec, timeoutMs: number, onWarm?: () => Promise<void>): Promise<T> {
   const child = new Child(spec, true);
   try {
-    return (await child.next(timeoutMs)) as unknown as T;
+    let msg = await child.next(timeoutMs);
+    if (msg.event === 'warm') {
+      await onWarm?.();
+      child.send('go');
+      msg = await child.next(timeoutMs);
+    }
+    return msg as unknown as T;
   } finally {
     await child.stop();
   }

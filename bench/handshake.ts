@@ -1,13 +1,14 @@
 /**
  * Figure 2: handshakes per second, one client loop (sequential) and two concurrent loops, and the
- * CPU each side spends per handshake. Each iteration is a new TCP connection, a full handshake
+ * CPU each side spends per handshake, measured after a warm-up of `warmupMs` in the same shape.
+ * Each iteration is a new TCP connection, a full handshake
  * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
  * and a close. Clients share one context, as applications do.
  */
 import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
-import type { HandshakeResult } from './peer.js';
+import type { HandshakeResult, Mark } from './peer.js';
 import type { RunContext } from './run-context.js';
 
 interface HandshakeSample {
@@ -17,7 +18,7 @@ interface HandshakeSample {
 }
 
 async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, loops: number, resumed = false): Promise<HandshakeSample> {
-  const before = await server.mark();
+  let before: Mark | null = null;
   const r = await runClient<HandshakeResult>(
     {
       role: 'client',
@@ -29,19 +30,21 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
       port: server.port,
       loops,
       durationMs: ctx.sizes.handshakeMs,
-      warmup: ctx.sizes.handshakeWarmup,
+      warmupMs: ctx.sizes.warmupMs,
       resumed,
     },
     120_000,
+    async () => {
+      before = await server.mark();
+    },
   );
   const after = await server.mark();
-  // The server's CPU between the marks also covers the client's warm-up handshakes (and the
-  // full handshake a resuming client starts with).
-  const served = r.count + ctx.sizes.handshakeWarmup + (resumed ? 1 : 0);
+  // The marks bracket the measured handshakes only (the client's warm-up ran before the first).
+  if (before === null) throw new Error(`${pair.client} client: no warm-up report`);
   return {
     perSec: r.count / (r.ms / 1000),
     clientCpuUs: r.cpuUs / r.count,
-    serverCpuUs: (after.cpuUs - before.cpuUs) / served,
+    serverCpuUs: (after.cpuUs - (before as Mark).cpuUs) / r.count,
   };
 }
 

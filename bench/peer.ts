@@ -2,7 +2,10 @@
  * The child process of the benchmark: one side (server or client) of one implementation. The
  * parent (driver.ts) starts it with a JSON spec as the only argument and talks to it in JSON lines:
  * the child prints `{"event": ...}` lines on stdout; a server child answers `mark` on stdin with
- * its CPU time and memory, and `exit` ends any child.
+ * its CPU time and memory, and `exit` ends any child. A bulk or handshake client first warms up
+ * (JIT compilation and first-use costs of both sides, unmeasured), prints `{"event":"warm"}`
+ * and waits for `go` on stdin, so the parent can mark the server's CPU exactly around the
+ * measured part.
  *
  * Server and client always run in separate processes, so each side's CPU time and memory are its
  * own (process.cpuUsage, process.memoryUsage).
@@ -36,10 +39,10 @@ export interface ClientSpec {
   /** bulk: bytes to send and the size of each write. */
   bulkBytes?: number;
   writeSize?: number;
-  /** handshake: concurrent loops, measuring time and warm-up count. */
+  /** handshake: concurrent loops, measuring time and warm-up time (ms). */
   loops?: number;
   durationMs?: number;
-  warmup?: number;
+  warmupMs?: number;
   /** handshake: resume one session (made by a first full handshake) on every connection. */
   resumed?: boolean;
   /** memory: connections to open and hold. */
@@ -96,15 +99,34 @@ function memory(): { rss: number; heapUsed: number; external: number } {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
 }
 
-/** Calls `handler` for each stdin line; `exit` ends the process. */
-function onCommands(handler: (line: string) => void): void {
+/** Where stdin lines go: set by onCommands, or a one-off waiter of warmedUp(). */
+let commandHandler: ((line: string) => void) | null = null;
+
+/** Reads stdin lines once for the whole process; `exit` ends it, as does a parent that went away. */
+function listenForCommands(): void {
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     if (line === 'exit') process.exit(0);
-    handler(line);
+    commandHandler?.(line);
   });
-  // The parent is gone: do not linger.
   rl.on('close', () => process.exit(0));
+}
+
+/** Calls `handler` for each stdin line from now on. */
+function onCommands(handler: (line: string) => void): void {
+  commandHandler = handler;
+}
+
+/** Reports the end of the warm-up and waits for the parent's `go` (it marks the server's CPU meanwhile). */
+function warmedUp(): Promise<void> {
+  emit({ event: 'warm' });
+  return new Promise<void>((resolve) => {
+    commandHandler = (line) => {
+      if (line !== 'go') return;
+      commandHandler = null;
+      resolve();
+    };
+  });
 }
 
 async function runServer(spec: ServerSpec, creds: Credentials): Promise<void> {
@@ -151,25 +173,33 @@ async function runServer(spec: ServerSpec, creds: Credentials): Promise<void> {
 
 async function runBulkClient(spec: ClientSpec, creds: Credentials): Promise<void> {
   const connect = clientFactory(spec.impl, spec.suite, creds, spec.port);
-  const c = await connect();
   const total = spec.bulkBytes!;
   const size = spec.writeSize!;
   const chunk = new Uint8Array(size).fill(0x5a);
-  let acked!: () => void;
-  const ack = new Promise<void>((resolve) => (acked = resolve));
-  void c.consume(() => acked());
-  const cpu0 = cpuMicros();
-  const t0 = nowMs();
-  for (let sent = 0; sent < total; sent += size) {
-    const n = Math.min(size, total - sent);
-    if (!c.send(n === size ? chunk : chunk.subarray(0, n))) await c.drained();
-  }
-  await ack;
-  const ms = nowMs() - t0;
-  const cpuUs = cpuMicros() - cpu0;
-  const version = c.version;
-  c.destroy();
-  emit({ event: 'result', version, bytes: total, ms, cpuUs } satisfies BulkResult);
+  /** Sends `total` bytes on a new connection and waits for the server's acknowledgement. */
+  const transfer = async (measure: boolean): Promise<void> => {
+    const c = await connect();
+    let acked!: () => void;
+    const ack = new Promise<void>((resolve) => (acked = resolve));
+    void c.consume(() => acked());
+    if (measure) await warmedUp();
+    const cpu0 = cpuMicros();
+    const t0 = nowMs();
+    for (let sent = 0; sent < total; sent += size) {
+      const n = Math.min(size, total - sent);
+      if (!c.send(n === size ? chunk : chunk.subarray(0, n))) await c.drained();
+    }
+    await ack;
+    const ms = nowMs() - t0;
+    const cpuUs = cpuMicros() - cpu0;
+    const version = c.version;
+    c.destroy();
+    if (measure) emit({ event: 'result', version, bytes: total, ms, cpuUs } satisfies BulkResult);
+  };
+  // The first transfer warms both sides up (JIT, buffers); only the second is measured. Its
+  // connection is made before the warm mark, so the figure is the transfer alone.
+  await transfer(false);
+  await transfer(true);
 }
 
 async function runHandshakeClient(spec: ClientSpec, creds: Credentials): Promise<void> {
@@ -199,8 +229,17 @@ async function runHandshakeClient(spec: ClientSpec, creds: Credentials): Promise
     });
     c.destroy();
   };
-  for (let i = 0; i < spec.warmup!; i++) await once();
+  // Warm-up by time, in the measured shape (same loop count), so both sides reach their steady
+  // state (a server handles many handshakes; V8 optimizes a function only after many calls).
   const loops = spec.loops!;
+  const warmEnd = nowMs() + spec.warmupMs!;
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      do await once();
+      while (nowMs() < warmEnd);
+    }),
+  );
+  await warmedUp();
   const cpu0 = cpuMicros();
   const t0 = nowMs();
   const end = t0 + spec.durationMs!;
@@ -255,6 +294,7 @@ async function runMemoryClient(spec: ClientSpec, creds: Credentials): Promise<vo
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]!) as PeerSpec;
+  listenForCommands();
   const creds: Credentials = { certPem: readFileSync(spec.certFile, 'utf8'), keyPem: readFileSync(spec.keyFile, 'utf8') };
   if (spec.role === 'server') return runServer(spec, creds);
   if (spec.task === 'bulk') return runBulkClient(spec, creds);
