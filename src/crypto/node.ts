@@ -123,34 +123,40 @@ class NodeAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array {
-    return this.sealJoined(nonce, aad, plaintext, EMPTY, prefix);
+    const cipher = this.cipher(nonce, aad);
+    const start = prefix === undefined ? 0 : prefix.length;
+    const out = Buffer.allocUnsafe(start + plaintext.length + TAG_LENGTH);
+    if (prefix !== undefined) out.set(prefix, 0);
+    // One output buffer: node:crypto cannot encrypt into it, so the ciphertext is copied in once.
+    const body = cipher.update(plaintext);
+    out.set(body, start);
+    // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing (checked, so the output can
+    // never be silently short).
+    if (cipher.final().length !== 0) throw new Error('typessl: AEAD final() returned data');
+    out.set(cipher.getAuthTag(), start + body.length);
+    return out;
   }
 
-  sealJoined(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, trailer: Uint8Array, prefix?: Uint8Array): Uint8Array {
+  sealParts(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, trailer: Uint8Array): [Uint8Array, Uint8Array] {
+    const cipher = this.cipher(nonce, aad);
+    const body = cipher.update(plaintext);
+    const end = trailer.length === 0 ? EMPTY : cipher.update(trailer);
+    if (cipher.final().length !== 0) throw new Error('typessl: AEAD final() returned data');
+    const tag = cipher.getAuthTag();
+    if (end.length === 0) return [body, tag];
+    const tail = Buffer.allocUnsafe(end.length + TAG_LENGTH);
+    tail.set(end, 0);
+    tail.set(tag, end.length);
+    return [body, tail];
+  }
+
+  /** A fresh cipher for one record (node:crypto has no reusable keyed context). */
+  private cipher(nonce: Uint8Array, aad: Uint8Array): CipherGCM {
     // GCM would silently accept any IV length, which would break interop rather than fail.
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
     const cipher = createAeadCipher(this.algorithm, this.key, nonce, CIPHER_OPTIONS);
     cipher.setAAD(aad);
-    const start = prefix === undefined ? 0 : prefix.length;
-    const length = plaintext.length + trailer.length;
-    const out = Buffer.allocUnsafe(start + length + TAG_LENGTH);
-    if (prefix !== undefined) out.set(prefix, 0);
-    // One output buffer: node:crypto cannot encrypt into it, so each piece is copied in once.
-    let at = start;
-    const body = cipher.update(plaintext);
-    out.set(body, at);
-    at += body.length;
-    if (trailer.length !== 0) {
-      const end = cipher.update(trailer);
-      out.set(end, at);
-      at += end.length;
-    }
-    // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing, but copy it if it
-    // ever does so the output can never be short.
-    const rest = cipher.final();
-    if (rest.length !== 0) out.set(rest, at);
-    out.set(cipher.getAuthTag(), start + length);
-    return out;
+    return cipher;
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {

@@ -531,7 +531,8 @@ export class Connection {
 
   private writeRecord(type: number, content: Uint8Array): void {
     if (this.writeProtection) {
-      this.emit(this.writeProtection.seal(type, content));
+      // Queued as the pieces the AEAD made; takeOutputChunk joins only small neighbours.
+      for (const piece of this.writeProtection.sealParts(type, content)) this.emit(piece);
       return;
     }
     const record = new Uint8Array(5 + content.length);

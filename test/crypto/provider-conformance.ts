@@ -273,6 +273,36 @@ export function runProviderConformance(p: CryptoProvider): void {
         ),
         { numRuns: 300 },
       );
+
+    // Only for providers with the fast path (the record layer uses seal() for the others).
+    const hasSealParts = p.createAead('aes-128-gcm', new Uint8Array(16)).sealParts !== undefined;
+    if (hasSealParts) test('AEAD sealParts: the two pieces joined are exactly seal() of plaintext || trailer', () => {
+      const keys: Record<AeadAlgorithm, Uint8Array> = {
+        'aes-128-gcm': p.randomBytes(16),
+        'aes-256-gcm': p.randomBytes(32),
+        'chacha20-poly1305': p.randomBytes(32),
+      };
+      fc.assert(
+        fc.property(
+          fc.constantFrom<AeadAlgorithm>('aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'),
+          fc.uint8Array({ minLength: 12, maxLength: 12 }),
+          fc.uint8Array({ maxLength: 32 }),
+          fc.uint8Array({ maxLength: 600 }),
+          fc.uint8Array({ maxLength: 8 }),
+          (alg, nonce, aad, plaintext, trailer) => {
+            const aead = p.createAead(alg, keys[alg]);
+            const [body, tail] = aead.sealParts!(nonce, aad, plaintext, trailer);
+            assert.equal(body.length, plaintext.length);
+            assert.equal(tail.length, trailer.length + 16);
+            const joined = new Uint8Array(plaintext.length + trailer.length);
+            joined.set(plaintext);
+            joined.set(trailer, plaintext.length);
+            assert.equal(toHex(body) + toHex(tail), toHex(aead.seal(nonce, aad, joined)));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
     });
 
     test('AEAD: results are independent buffers, and the key is copied at creation', () => {

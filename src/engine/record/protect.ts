@@ -1,6 +1,7 @@
 import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription, ContentType } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
+import { concatBytes } from '../bytes.js';
 
 /**
  * Record protection for one direction and one key, whatever the version, so the connection can
@@ -15,6 +16,12 @@ export interface RecordProtection {
   readonly outerTypeIsReal: boolean;
   /** Protects one record: returns the whole TLSCiphertext (header included). */
   seal(type: number, content: Uint8Array): Uint8Array;
+  /**
+   * Protects one record and returns it as pieces in wire order (header first), without joining
+   * them: what the connection sends, so a full record's ciphertext is never copied into a second
+   * buffer (a corked socket gathers the pieces in one writev). `seal` is their concatenation.
+   */
+  sealParts(type: number, content: Uint8Array): Uint8Array[];
   /** Removes protection from one record as framed; returns the real content type and content. */
   open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array };
   /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
@@ -50,19 +57,17 @@ export class RecordProtection13 implements RecordProtection {
   private seq = 0;
   private readonly iv: Uint8Array;
   private readonly nonce: Uint8Array;
-  private readonly header: Uint8Array;
   private maxInner = MAX_INNER_PLAINTEXT;
 
   constructor(
     private readonly aead: Aead,
     iv: Uint8Array,
   ) {
-    // IV, nonce and header share one small buffer (one allocation per key instead of three).
-    const mem = new Uint8Array(2 * iv.length + 5);
+    // IV and nonce share one small buffer (one allocation per key instead of two).
+    const mem = new Uint8Array(2 * iv.length);
     this.iv = mem.subarray(0, iv.length);
     this.iv.set(iv);
-    this.nonce = mem.subarray(iv.length, 2 * iv.length);
-    this.header = mem.subarray(2 * iv.length);
+    this.nonce = mem.subarray(iv.length);
   }
 
   /** Records protected so far with this key (the next sequence number). */
@@ -99,23 +104,25 @@ export class RecordProtection13 implements RecordProtection {
 
   /** Protects one record: returns the whole TLSCiphertext (header included). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    return concatBytes(...this.sealParts(type, content, padding));
+  }
+
+  /** Protects one record as pieces: header, then the AEAD's output (see RecordProtection). */
+  sealParts(type: number, content: Uint8Array, padding = 0): Uint8Array[] {
     const innerLength = content.length + 1 + padding;
     const length = innerLength + this.aead.tagLength;
-    const h = this.header;
-    h[0] = ContentType.application_data;
-    h[1] = 0x03;
-    h[2] = 0x03;
-    h[3] = length >>> 8;
-    h[4] = length & 0xff;
-    if (this.aead.sealJoined) {
+    // A fresh header per record: the pieces are queued, and the AAD buffer is reused.
+    const header = Uint8Array.of(ContentType.application_data, 0x03, 0x03, length >>> 8, length & 0xff);
+    if (this.aead.sealParts) {
       // The content is encrypted where it is, followed by the type byte and padding: no copy.
       const trailer = padding === 0 ? (TYPE_TRAILERS[type] ?? Uint8Array.of(type)) : innerTrailer(type, padding);
-      return this.aead.sealJoined(this.nextNonce(), h, content, trailer, h);
+      const [body, tail] = this.aead.sealParts(this.nextNonce(), header, content, trailer);
+      return [header, body, tail];
     }
     const inner = new Uint8Array(innerLength);
     inner.set(content);
     inner[content.length] = type;
-    return this.aead.seal(this.nextNonce(), h, inner, h);
+    return [this.aead.seal(this.nextNonce(), header, inner, header)];
   }
 
   /**

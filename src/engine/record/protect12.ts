@@ -1,12 +1,14 @@
 import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
+import { concatBytes } from '../bytes.js';
 import type { RecordProtection } from './protect.js';
 
 /** Largest TLS 1.2 plaintext fragment: 2^14 (RFC 5246 6.2.1). */
 const MAX_PLAINTEXT = 16384;
 /** Length of the explicit nonce AES-GCM carries in each record (RFC 5288 3). */
 const EXPLICIT_NONCE_LENGTH = 8;
+const EMPTY = new Uint8Array(0);
 
 /** Writes the 64-bit big-endian `seq` into `out` at `at` (exact below 2^53). */
 function putSeq(out: Uint8Array, at: number, seq: number): void {
@@ -85,6 +87,11 @@ export class RecordProtection12 implements RecordProtection {
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
+    return concatBytes(...this.sealParts(type, content));
+  }
+
+  /** Protects one record as pieces: header and explicit nonce, then the AEAD's output (see RecordProtection). */
+  sealParts(type: number, content: Uint8Array): Uint8Array[] {
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`TLS 1.2 record plaintext of ${content.length} bytes exceeds 2^14`);
     const prefixLength = 5 + (this.explicit ? EXPLICIT_NONCE_LENGTH : 0);
     const length = prefixLength - 5 + content.length + this.aead.tagLength;
@@ -98,7 +105,11 @@ export class RecordProtection12 implements RecordProtection {
     if (this.explicit) prefix.set(nonce.subarray(4), 5);
     const aad = this.makeAad(type, 0x03, 0x03, content.length);
     this.seq++;
-    return this.aead.seal(nonce, aad, content, prefix);
+    if (this.aead.sealParts) {
+      const [body, tag] = this.aead.sealParts(nonce, aad, content, EMPTY);
+      return [prefix, body, tag];
+    }
+    return [this.aead.seal(nonce, aad, content, prefix)];
   }
 
   open(header: Uint8Array, fragment: Uint8Array): { type: number; content: Uint8Array } {
