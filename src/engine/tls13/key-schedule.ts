@@ -37,6 +37,32 @@ export function deriveSecret(provider: CryptoProvider, hash: HashAlgorithm, secr
 /** Hash("") per hash function; only ever read (hkdfExpandLabel copies its context). */
 const EMPTY_HASHES = new Map<HashAlgorithm, Uint8Array>();
 
+const EMPTY = new Uint8Array(0);
+
+/** HashLen zero bytes per length; only ever read (the HMAC calls copy their inputs). */
+const ZEROS = new Map<number, Uint8Array>();
+
+function zeros(length: number): Uint8Array {
+  let z = ZEROS.get(length);
+  if (!z) {
+    z = new Uint8Array(length);
+    ZEROS.set(length, z);
+  }
+  return z;
+}
+
+/**
+ * Without a PSK the Early Secret is HKDF-Extract(0, 0) and its "derived" secret is Derive-Secret
+ * of it over Hash(""): constants of the hash function, not secrets. Every full handshake used to
+ * recompute them (two HMACs each side); they are computed once per provider and hash instead.
+ * Keyed by provider so a provider's own HKDF is still the one that made them.
+ */
+interface ZeroPskSecrets {
+  early: Uint8Array;
+  derived: Uint8Array;
+}
+const ZERO_PSK_SECRETS = new WeakMap<CryptoProvider, Map<HashAlgorithm, ZeroPskSecrets>>();
+
 /** Write key and IV for a traffic secret (RFC 8446 7.3). */
 export interface TrafficKeys {
   key: Uint8Array;
@@ -51,6 +77,8 @@ export interface TrafficKeys {
 export class KeySchedule13 {
   readonly hashLength: number;
   private early: Uint8Array | null;
+  /** Derive-Secret(early, "derived", ""), known in advance without a PSK. */
+  private earlyDerived: Uint8Array | null = null;
   private handshake: Uint8Array | null = null;
   private master: Uint8Array | null = null;
 
@@ -61,8 +89,29 @@ export class KeySchedule13 {
     psk?: Uint8Array,
   ) {
     this.hashLength = provider.hashLength(hash);
-    const zeros = new Uint8Array(this.hashLength);
-    this.early = provider.hkdfExtract(hash, zeros, psk ?? zeros);
+    if (psk === undefined) {
+      const constants = this.zeroPskSecrets();
+      this.early = constants.early;
+      this.earlyDerived = constants.derived;
+    } else {
+      this.early = provider.hkdfExtract(hash, zeros(this.hashLength), psk);
+    }
+  }
+
+  private zeroPskSecrets(): ZeroPskSecrets {
+    let byHash = ZERO_PSK_SECRETS.get(this.provider);
+    if (!byHash) {
+      byHash = new Map();
+      ZERO_PSK_SECRETS.set(this.provider, byHash);
+    }
+    let secrets = byHash.get(this.hash);
+    if (!secrets) {
+      const z = zeros(this.hashLength);
+      const early = this.provider.hkdfExtract(this.hash, z, z);
+      secrets = { early, derived: deriveSecret(this.provider, this.hash, early, 'derived', this.emptyHash) };
+      byHash.set(this.hash, secrets);
+    }
+    return secrets;
   }
 
   /** Hash of the empty string (the context of "derived" and the exporter): a constant per hash, computed once per process. */
@@ -92,13 +141,14 @@ export class KeySchedule13 {
    */
   releaseStageSecrets(): void {
     this.early = null;
+    this.earlyDerived = null;
     this.handshake = null;
     this.master = null;
   }
 
   /** Moves to the Handshake Secret with the (EC)DHE shared secret. */
   enterHandshake(sharedSecret: Uint8Array): Uint8Array {
-    const derived = deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash);
+    const derived = this.earlyDerived ?? deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash);
     this.handshake = this.provider.hkdfExtract(this.hash, derived, sharedSecret);
     return this.handshake;
   }
@@ -115,7 +165,7 @@ export class KeySchedule13 {
   /** Moves to the Master Secret. */
   enterMaster(): Uint8Array {
     const derived = deriveSecret(this.provider, this.hash, this.requireHandshake(), 'derived', this.emptyHash);
-    this.master = this.provider.hkdfExtract(this.hash, derived, new Uint8Array(this.hashLength));
+    this.master = this.provider.hkdfExtract(this.hash, derived, zeros(this.hashLength));
     return this.master;
   }
 
@@ -137,20 +187,20 @@ export class KeySchedule13 {
   /** Key and IV for a traffic secret. */
   trafficKeys(secret: Uint8Array, keyLength: number, ivLength = 12): TrafficKeys {
     return {
-      key: hkdfExpandLabel(this.provider, this.hash, secret, 'key', new Uint8Array(0), keyLength),
-      iv: hkdfExpandLabel(this.provider, this.hash, secret, 'iv', new Uint8Array(0), ivLength),
+      key: hkdfExpandLabel(this.provider, this.hash, secret, 'key', EMPTY, keyLength),
+      iv: hkdfExpandLabel(this.provider, this.hash, secret, 'iv', EMPTY, ivLength),
     };
   }
 
   /** verify_data of a Finished message for a base key (RFC 8446 4.4.4). */
   finishedVerifyData(baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
-    const finishedKey = hkdfExpandLabel(this.provider, this.hash, baseKey, 'finished', new Uint8Array(0), this.hashLength);
+    const finishedKey = hkdfExpandLabel(this.provider, this.hash, baseKey, 'finished', EMPTY, this.hashLength);
     return this.provider.hmac(this.hash, finishedKey, transcriptHash);
   }
 
   /** application_traffic_secret_N+1 (RFC 8446 7.2). */
   nextTrafficSecret(secret: Uint8Array): Uint8Array {
-    return hkdfExpandLabel(this.provider, this.hash, secret, 'traffic upd', new Uint8Array(0), this.hashLength);
+    return hkdfExpandLabel(this.provider, this.hash, secret, 'traffic upd', EMPTY, this.hashLength);
   }
 
   /** The PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce). */
