@@ -25,6 +25,8 @@ import { sessionFromBytes, sessionToBytes } from './session-codec.js';
 
 const TICKET_FORMAT = 1;
 const SESSION_ID_LENGTH = 32;
+/** Stateless ticket plaintext before the nonce and session: format, issued at, lifetime, age_add, and the two length prefixes. */
+const TICKET_HEADER_LENGTH = 1 + 8 + 4 + 4 + 1 + 3;
 /** Clock skew and round trip allowed between the age the client reports and our own (ms). */
 const AGE_TOLERANCE = 60_000;
 
@@ -38,20 +40,25 @@ export function issueTickets(ctx: SslContext, session: Session, count: number, f
   const lifetime = Math.min(session.timeout, MAX_TICKET_LIFETIME);
   if (lifetime === 0) return [];
   const now = ctx.clock();
+  // Every ticket of one call seals the same session state (the issued count moves only after the
+  // call), so the session is encoded, and its integrity digest computed, once for all of them.
+  // Each ticket still gets its own nonce, age_add and sealing nonce.
+  const sessionBytes = stateful ? null : sessionToBytes(session, ctx.provider);
+  const ageAdds = ctx.provider.randomBytes(4 * count);
   const out: TicketToSend[] = [];
   for (let i = 0; i < count; i++) {
     const nonce = nonceBytes(firstNonce + i);
-    const r = ctx.provider.randomBytes(4);
-    const ageAdd = ((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0;
+    const r = 4 * i;
+    const ageAdd = ((ageAdds[r]! << 24) | (ageAdds[r + 1]! << 16) | (ageAdds[r + 2]! << 8) | ageAdds[r + 3]!) >>> 0;
     let ticket: Uint8Array;
-    if (stateful) {
+    if (sessionBytes === null) {
       ticket = new Uint8Array(SESSION_ID_LENGTH + nonce.length);
       ticket.set(session.id);
       ticket.set(nonce, SESSION_ID_LENGTH);
     } else {
-      const w = new Writer(256).u8(TICKET_FORMAT);
+      const w = new Writer(TICKET_HEADER_LENGTH + nonce.length + sessionBytes.length).u8(TICKET_FORMAT);
       w.u32(Math.floor(now / 0x1_0000_0000)).u32(now % 0x1_0000_0000);
-      w.u32(lifetime).u32(ageAdd).bytes8(nonce).bytes24(sessionToBytes(session, ctx.provider));
+      w.u32(lifetime).u32(ageAdd).bytes8(nonce).bytes24(sessionBytes);
       ticket = ctx.ticketKeys.seal(w.finish());
     }
     out.push({ lifetime, ageAdd, nonce, ticket });
