@@ -123,10 +123,14 @@ export class Session {
     this.verifyResult = init.verifyResult ?? 0;
   }
 
+  /** `idHex`, made on first use: the cache reads it several times per added session. */
+  #idHex: string | undefined;
+
   /** The cache key as hex. */
   get idHex(): string {
     // join() makes one flat string; `+=` per byte would leave a rope of 32 pieces in the cache's key.
-    return Array.from(this.id, (b) => HEX_BYTES[b]!).join('');
+    this.#idHex ??= Array.from(this.id, (b) => HEX_BYTES[b]!).join('');
+    return this.#idHex;
   }
 
   /**
