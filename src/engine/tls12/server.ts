@@ -45,6 +45,7 @@ import {
   tls12SchemesForKey,
   type Tls12Session,
 } from './common.js';
+import { ChainMessageCache } from '../chain-message-cache.js';
 import { extendedMasterSecret, finishedVerifyData12, masterSecret } from './prf.js';
 
 type State =
@@ -61,6 +62,8 @@ const CURVE_GROUPS: Record<string, number> = { 'P-256': NamedGroup.secp256r1, 'P
 
 /** Renegotiation attempts (ClientHellos after the handshake) we refuse before giving up on the peer. */
 const MAX_RENEGOTIATION_ATTEMPTS = 4;
+/** Our Certificate message, encoded once per chain (see ChainMessageCache). */
+const CERTIFICATE_MESSAGES = new ChainMessageCache();
 
 function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): TlsFailure {
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
@@ -257,7 +260,7 @@ export class Tls12Server implements HandshakeMachine {
     if (cfg.hooks?.serverHello) sh = cfg.hooks.serverHello(sh);
     this.serverRandom = sh.random;
     this.conn.sendHandshake(encodeServerHello(sh));
-    this.conn.sendHandshake(encodeCertificateTls12({ chain: ck.chain }));
+    this.conn.sendHandshake(CERTIFICATE_MESSAGES.get(ck.chain, (chain) => encodeCertificateTls12({ chain: chain.slice() })));
 
     // ServerKeyExchange: our ephemeral key, signed with the randoms (RFC 8422 5.4).
     const share = provider.generateKeyShare(group);

@@ -3,6 +3,7 @@ import { AlertDescription } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { encodeCertificate } from '../../wire/handshake.js';
 import type { Extension } from '../../wire/messages.js';
+import { ChainMessageCache } from '../chain-message-cache.js';
 import { certificatePublicKey } from '../peer-key-cache.js';
 
 const SPACES = new Uint8Array(64).fill(0x20);
@@ -21,9 +22,20 @@ export function certificateVerifyContent(role: 'client' | 'server', transcriptHa
   return out;
 }
 
-/** A Certificate message for a chain (TLS 1.3 form, no per-entry extensions). */
-export function certificateMessage(chain: Uint8Array[], context: Uint8Array = new Uint8Array(0)): Uint8Array {
+/** Messages with an empty context: what a server sends for its chain on every full handshake. */
+const EMPTY_CONTEXT_MESSAGES = new ChainMessageCache();
+
+function encodeChain(chain: readonly Uint8Array[], context: Uint8Array): Uint8Array {
   return encodeCertificate({ context, entries: chain.map((data) => ({ data, extensions: [] })) });
+}
+
+/**
+ * A Certificate message for a chain (TLS 1.3 form, no per-entry extensions). With an empty context
+ * the bytes are shared (see ChainMessageCache): the caller must not change them.
+ */
+export function certificateMessage(chain: Uint8Array[], context: Uint8Array = new Uint8Array(0)): Uint8Array {
+  if (context.length > 0) return encodeChain(chain, context);
+  return EMPTY_CONTEXT_MESSAGES.get(chain, (c) => encodeChain(c, context));
 }
 
 /** The peer leaf's public key (parsed once per distinct certificate), or bad_certificate when it cannot be read. */
