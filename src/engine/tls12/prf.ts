@@ -7,6 +7,18 @@ import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
 import { concatBytes as concat } from '../bytes.js';
 
 const encoder = new TextEncoder();
+/** Label bytes per label: a handshake derives with the same few labels every time. */
+const LABELS = new Map<string, Uint8Array>();
+
+function labelBytes(label: string): Uint8Array {
+  let bytes = LABELS.get(label);
+  if (!bytes) {
+    bytes = encoder.encode(label);
+    // Exporter labels come from callers, so the cache is bounded.
+    if (LABELS.size < 64) LABELS.set(label, bytes);
+  }
+  return bytes;
+}
 
 /**
  * P_hash(secret, seed) of RFC 5246 5, truncated to `length` bytes:
@@ -31,7 +43,7 @@ export function pHash(provider: CryptoProvider, hash: HashAlgorithm, secret: Uin
  * unless the suite names another hash (SHA-384 for the *_SHA384 suites).
  */
 export function prf12(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  return pHash(provider, hash, secret, concat(encoder.encode(label), seed), length);
+  return pHash(provider, hash, secret, concat(labelBytes(label), seed), length);
 }
 
 /** The classic master secret: PRF(pre_master_secret, "master secret", client_random || server_random)[0..47] (RFC 5246 8.1). */
