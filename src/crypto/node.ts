@@ -21,6 +21,7 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
+import * as nodeCryptoModule from 'node:crypto';
 import type { CipherGCM, DecipherGCM, ECDH, Hash as NodeHashObject, JsonWebKey, KeyObject, SignKeyObjectInput, VerifyKeyObjectInput } from 'node:crypto';
 import { AlertDescription, NamedGroup } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
@@ -48,6 +49,13 @@ function hashLengthOf(hash: HashAlgorithm): number {
   if (n === undefined) throw new RangeError(`typessl: unsupported hash ${String(hash)}`);
   return n;
 }
+
+/**
+ * `crypto.hash()`, the one-shot digest of Node >= 20.12: no Hash object to build and let go, about
+ * half the cost of createHash().update().digest(). Read through the namespace so older Node 20
+ * releases, which lack it, still load this module and fall back to createHash.
+ */
+const oneShotHash = (nodeCryptoModule as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }).hash;
 
 /** HKDF block counters 0x01..0xff, built once so Expand allocates nothing for them. */
 const COUNTERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
@@ -442,6 +450,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   digest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
+    if (oneShotHash !== undefined) return oneShotHash(hash, data, 'buffer');
     return createHash(hash).update(data).digest();
   }
 
