@@ -9,8 +9,15 @@ import { KeySchedule13 } from './key-schedule.js';
  * before its binders list.
  */
 export function pskBinder(provider: CryptoProvider, hash: HashAlgorithm, psk: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
-  const ks = new KeySchedule13(provider, hash, psk);
-  return ks.finishedVerifyData(ks.binderKey(false), transcriptHash);
+  return binderOf(new KeySchedule13(provider, hash, psk), transcriptHash);
+}
+
+/**
+ * The binder from a key schedule already started with the PSK: a server that accepts the PSK goes
+ * on with that schedule rather than extracting the same Early Secret again.
+ */
+export function binderOf(schedule: KeySchedule13, transcriptHash: Uint8Array): Uint8Array {
+  return schedule.finishedVerifyData(schedule.binderKey(false), transcriptHash);
 }
 
 /**

@@ -42,7 +42,7 @@ import type { Connection, HandshakeMachine } from '../connection.js';
 import { KeySchedule13 } from './key-schedule.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
 import type { PublicKey } from '../../crypto/provider.js';
-import { binderTranscriptHash, pskBinder } from './psk.js';
+import { binderOf, binderTranscriptHash } from './psk.js';
 
 type State =
   | 'wait_client_hello'
@@ -63,6 +63,13 @@ function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): T
 
 function missing(what: string): TlsFailure {
   return new TlsFailure(AlertDescription.missing_extension, Reason.SSL_R_MISSING_EXTENSION, `ClientHello has no ${what} extension`);
+}
+
+/** A PSK the server accepted: its index among the offered ones, and the key schedule started with it. */
+interface AcceptedPsk {
+  index: number;
+  accepted: ResumablePsk;
+  schedule: KeySchedule13;
 }
 
 /** What the server learns from a ClientHello. */
@@ -225,7 +232,7 @@ export class Tls13Server implements HandshakeMachine {
     const wantCookie = cfg.hrrCookie === true;
     const retryWanted = wantCookie && !afterRetry;
     // Resumption: psk_ke (no (EC)DHE) only when configured and the client asks for it.
-    let resumed: { index: number; accepted: ResumablePsk } | null = null;
+    let resumed: AcceptedPsk | null = null;
     const dheOk = facts.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke);
     if (facts.psk && !retryWanted && cfg.allowPskKe && facts.pskModes.includes(PskKeyExchangeMode.psk_ke) && (!dheOk || !share)) {
       resumed = this.selectPsk(facts, m.raw);
@@ -292,7 +299,8 @@ export class Tls13Server implements HandshakeMachine {
     this.conn.sendHandshake(encodeServerHello(sh));
     this.sendCompatibilityCcsOnce(facts.hello.legacySessionId);
 
-    const ks = new KeySchedule13(cfg.provider, this.suite.hash, resumed?.accepted.psk);
+    // A resumption goes on with the schedule that checked the binder (its Early Secret is the PSK's).
+    const ks = resumed?.schedule ?? new KeySchedule13(cfg.provider, this.suite.hash);
     this.conn.keySchedule = ks;
     ks.enterHandshake(shared);
     const hs = ks.handshakeTrafficSecrets(this.conn.transcript.current());
@@ -413,7 +421,7 @@ export class Tls13Server implements HandshakeMachine {
    * chosen suite. Unknown or foreign tickets are skipped (full handshake); the binder of the chosen
    * one must verify, compared in constant time, or the handshake fails (RFC 8446 4.2.11).
    */
-  private selectPsk(facts: HelloFacts, raw: Uint8Array): { index: number; accepted: ResumablePsk } | null {
+  private selectPsk(facts: HelloFacts, raw: Uint8Array): AcceptedPsk | null {
     const cfg = this.conn.config;
     const offered = facts.psk;
     if (!offered || !cfg.lookupPsk) return null;
@@ -428,11 +436,12 @@ export class Tls13Server implements HandshakeMachine {
       }
       if (!accepted || accepted.suite.hash !== this.suite.hash) continue;
       const th = binderTranscriptHash(this.conn.transcript, this.suite.hash, raw, offered.binders);
-      const expected = pskBinder(cfg.provider, this.suite.hash, accepted.psk, th);
+      const schedule = new KeySchedule13(cfg.provider, this.suite.hash, accepted.psk);
+      const expected = binderOf(schedule, th);
       if (!equalBytes(expected, offered.binders[i]!)) {
         throw new TlsFailure(AlertDescription.decrypt_error, Reason.SSL_R_BINDER_DOES_NOT_VERIFY, 'the PSK binder does not verify');
       }
-      return { index: i, accepted };
+      return { index: i, accepted, schedule };
     }
     return null;
   }
