@@ -62,8 +62,9 @@ export function typesslClientContext(suite: SuiteId, creds: Credentials, impl: I
 }
 
 class TypesslConn implements BenchConn {
-  private queued = 0;
+  /** The promise of the latest write (writes settle in call order, so it settling means all have). */
   private last: Promise<void> = Promise.resolve();
+  private lastHandled: Promise<void> | null = null;
   private failure: unknown = null;
 
   constructor(
@@ -77,20 +78,18 @@ class TypesslConn implements BenchConn {
 
   send(data: Uint8Array): boolean {
     if (this.failure) throw this.failure;
-    this.queued += data.length;
-    this.last = this.ssl.write(data).then(
-      () => {
-        this.queued -= data.length;
-      },
-      (e: unknown) => {
+    const p = this.ssl.write(data);
+    // Coalesced writes share one promise: watch each distinct one once.
+    if (p !== this.lastHandled) {
+      this.lastHandled = p;
+      this.last = p.catch((e: unknown) => {
         this.failure ??= e;
-      },
-    );
-    return this.queued < SEND_HIGH_WATER_MARK;
+      });
+    }
+    return this.ssl.writeQueueLength < SEND_HIGH_WATER_MARK;
   }
 
   async drained(): Promise<void> {
-    // Writes complete in call order, so the last one settling means all have.
     await this.last;
     if (this.failure) throw this.failure;
   }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WaitableBio } from '../bio/bio.js';
 import { SocketBio, type SocketBioOptions } from '../bio/socket.js';
+import { concatBytes } from '../engine/bytes.js';
 import { Reason } from '../wire/errors.js';
 import {
   SSL_ERROR_NONE,
@@ -16,11 +17,30 @@ import { Ssl, type SslErrorInfo } from './ssl.js';
 /** Writes smaller than this are coalesced with neighbouring small writes into full records. */
 const COALESCE_BELOW = 16384;
 
-/** A small write waiting in a batch. */
-interface BatchItem {
-  data: Uint8Array;
+/**
+ * Writes queued together: a run of small writes that become one SSL_write (at most WRITE_SLICE
+ * bytes, so full records), or one large write. All its writes share one promise, settled when
+ * the slice has reached the socket: a run of 1 KiB writes then costs an array push each, not a
+ * promise and two closures each.
+ */
+interface WriteSlice {
+  pieces: Uint8Array[];
+  bytes: number;
+  /** Closed to later writes: a large write (sent as it is, in WRITE_SLICE steps), or a slice being sent. */
+  closed: boolean;
+  done: Promise<void>;
   resolve: () => void;
   reject: (e: unknown) => void;
+}
+
+function newSlice(data: Uint8Array): WriteSlice {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { pieces: [data], bytes: data.length, closed: data.length >= COALESCE_BELOW, done, resolve, reject };
 }
 
 /** Default `read()` size: one full TLS record of plaintext. */
@@ -132,8 +152,10 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly writeLane = new Lane();
   /** Jobs queued or running on the read lane (a read may skip the lane only when there are none). */
   private readsQueued = 0;
-  /** The batch of writes at the end of the write lane that new writes may join. */
-  private openBatch: BatchItem[] | null = null;
+  /** The batch of write slices at the end of the write lane that new writes may join. */
+  private openBatch: WriteSlice[] | null = null;
+  /** Bytes passed to write() that have not been handed to the socket yet. */
+  private unsent = 0;
 
   /**
    * Called after every step of the synchronous `Ssl` (each call of the retry loop), so an adapter
@@ -278,63 +300,65 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
    * SSL_write until all of `data` is handed to the socket. Writes may be issued without waiting for
    * the previous ones (they are sent in call order, by one job): small writes queued behind each
    * other are then coalesced into full records, as node:tls does, instead of one record each.
+   * Writes coalesced together share one promise (settled when all of them reached the socket).
    */
   write(data: Uint8Array): Promise<void> {
     if (data.length === 0) return this.writeJob(async () => {});
-    return new Promise<void>((resolve, reject) => {
-      const item = { data, resolve, reject };
-      if (this.openBatch) {
-        this.openBatch.push(item);
-        return;
+    this.unsent += data.length;
+    const batch = this.openBatch;
+    if (batch) {
+      const tail = batch[batch.length - 1]!;
+      if (!tail.closed && data.length < COALESCE_BELOW && tail.bytes + data.length <= WRITE_SLICE) {
+        tail.pieces.push(data);
+        tail.bytes += data.length;
+        return tail.done;
       }
-      const batch = [item];
-      // Set after writeJob (which closes any open batch), so later writes join this one.
-      void this.writeJob(() => this.sendBatch(batch)).catch(() => {});
-      this.openBatch = batch;
-    });
+      const slice = newSlice(data);
+      batch.push(slice);
+      return slice.done;
+    }
+    const slice = newSlice(data);
+    const fresh = [slice];
+    // Set after writeJob (which closes any open batch), so later writes join this one.
+    void this.writeJob(() => this.sendBatch(fresh)).catch(() => {});
+    this.openBatch = fresh;
+    return slice.done;
   }
 
   /**
-   * Sends a batch of writes until it is empty; writes that arrive meanwhile join it. Runs of small
-   * writes are joined into one SSL_write of up to WRITE_SLICE bytes; a large write goes in slices
-   * of WRITE_SLICE as it is. Each write's promise settles once its bytes reached the socket.
+   * Bytes passed to `write()` that have not been handed to the socket yet (like a stream's
+   * `writableLength`, for backpressure: stop writing while it is large, wait for a write).
    */
-  private async sendBatch(batch: BatchItem[]): Promise<void> {
+  get writeQueueLength(): number {
+    return this.unsent;
+  }
+
+  /**
+   * Sends a batch of write slices until it is empty; slices and writes that arrive meanwhile join
+   * it. A run of small writes goes as one SSL_write; a large write in WRITE_SLICE steps as it is.
+   * Each slice's promise settles once its bytes reached the socket.
+   */
+  private async sendBatch(batch: WriteSlice[]): Promise<void> {
     try {
       while (batch.length > 0) {
-        const first = batch[0]!;
-        if (first.data.length >= COALESCE_BELOW) {
-          const data = first.data;
-          for (let at = 0; at < data.length; at += WRITE_SLICE) {
-            const slice = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
-            // After WANT_WRITE the same slice is passed again: the Ssl only flushes what it already made.
-            await this.drive(() => this.ssl.write(slice));
-          }
-          batch.shift();
-          first.resolve();
-          continue;
+        const slice = batch[0]!;
+        slice.closed = true;
+        const data = slice.pieces.length === 1 ? slice.pieces[0]! : concatBytes(...slice.pieces);
+        for (let at = 0; at < data.length; at += WRITE_SLICE) {
+          const part = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
+          // After WANT_WRITE the same part is passed again: the Ssl only flushes what it already made.
+          await this.drive(() => this.ssl.write(part));
         }
-        let count = 0;
-        let bytes = 0;
-        while (count < batch.length && batch[count]!.data.length < COALESCE_BELOW && bytes + batch[count]!.data.length <= WRITE_SLICE) {
-          bytes += batch[count++]!.data.length;
-        }
-        let joined: Uint8Array;
-        if (count === 1) joined = first.data;
-        else {
-          joined = new Uint8Array(bytes);
-          let at = 0;
-          for (let i = 0; i < count; i++) {
-            joined.set(batch[i]!.data, at);
-            at += batch[i]!.data.length;
-          }
-        }
-        await this.drive(() => this.ssl.write(joined));
-        for (const t of batch.splice(0, count)) t.resolve();
+        batch.shift();
+        this.unsent -= slice.bytes;
+        slice.resolve();
       }
     } catch (e) {
       // The write in progress and those queued behind it fail together (the connection is broken).
-      for (const t of batch.splice(0)) t.reject(e);
+      for (const slice of batch.splice(0)) {
+        this.unsent -= slice.bytes;
+        slice.reject(e);
+      }
     } finally {
       // Checked and closed with no await in between, so no write can join a finished batch.
       if (this.openBatch === batch) this.openBatch = null;

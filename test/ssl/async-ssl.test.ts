@@ -444,10 +444,18 @@ test('AsyncSsl.write: small writes issued without waiting are coalesced into ful
     const all = Buffer.concat([...small, big, ...tail]);
     // Fire everything at once, as a stream user would; each promise settles when its bytes are sent.
     const order: string[] = [];
+    const smallPromises = small.map((d) => c.client.write(d));
+    const bigPromise = c.client.write(big);
+    const tailPromises = tail.map((d) => c.client.write(d));
+    // Everything is queued (nothing reached the socket before the next tick)...
+    assert.equal(c.client.writeQueueLength, all.length);
+    // ...and coalesced writes share one promise per full slice (64 KiB), a large write has its own.
+    assert.ok(new Set(smallPromises).size <= 5, `small writes in ${new Set(smallPromises).size} slices`);
+    assert.ok(!smallPromises.includes(bigPromise) && !tailPromises.includes(bigPromise));
     const writes = [
-      ...small.map((d, i) => c.client.write(d).then(() => i === small.length - 1 && order.push('small'))),
-      c.client.write(big).then(() => order.push('big')),
-      ...tail.map((d, i) => c.client.write(d).then(() => i === tail.length - 1 && order.push('tail'))),
+      ...smallPromises.map((p, i) => p.then(() => i === small.length - 1 && order.push('small'))),
+      bigPromise.then(() => order.push('big')),
+      ...tailPromises.map((p, i) => p.then(() => i === tail.length - 1 && order.push('tail'))),
       c.client.shutdown().then(() => order.push('shutdown')),
     ];
     const received = (async () => {
@@ -460,6 +468,7 @@ test('AsyncSsl.write: small writes issued without waiting are coalesced into ful
     assert.equal(got.length, all.length);
     assert.ok(got.equals(all), 'every byte arrives, in call order');
     assert.deepEqual(order, ['small', 'big', 'tail', 'shutdown']);
+    assert.equal(c.client.writeQueueLength, 0, 'nothing left unsent');
     // ~278 KB in 296 writes: one record per write would be 296 records; full records need ~20.
     assert.ok(records <= 40, `expected coalesced records, got ${records}`);
   } finally {
@@ -473,6 +482,7 @@ test('AsyncSsl.write: a failed connection rejects every queued small write', asy
     c.clientSocket.destroy();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => c.client.write(new Uint8Array(100))));
     assert.ok(results.every((r) => r.status === 'rejected'), JSON.stringify(results.map((r) => r.status)));
+    assert.equal(c.client.writeQueueLength, 0, 'failed writes are no longer counted as queued');
   } finally {
     destroyAll(c);
   }
