@@ -1,12 +1,6 @@
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
+import { bytesKey } from '../x509/bytes-key.js';
 import { parseCertificate } from '../x509/certificate.js';
-
-/**
- * Bytes to a string key, one char per byte. WHATWG's "latin1" is windows-1252, which still maps
- * every byte to exactly one code point, so distinct certificates get distinct keys. TextDecoder,
- * not Buffer: the engine also runs in browsers.
- */
-const byteString = new TextDecoder('latin1');
 
 /**
  * Public keys of certificates (DER), parsed and imported once per distinct certificate and
@@ -27,7 +21,7 @@ export class PeerKeyCache {
       cache = new Map();
       this.caches.set(provider, cache);
     }
-    const key = byteString.decode(der);
+    const key = bytesKey(der);
     const hit = cache.get(key);
     if (hit) {
       // Refresh its place so often-used certificates stay (a Map keeps insertion order).

@@ -10,6 +10,7 @@
  * The platform's roots (Node's bundled Mozilla list, the operating system's store) come from a
  * source the runtime entry point registers, so this file stays free of `node:` imports.
  */
+import { bytesKey } from './bytes-key.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
 import { pemDecode } from './pem.js';
 
@@ -56,12 +57,6 @@ export function platformRoots(kind: 'bundled' | 'system'): readonly ParsedCertif
 /** Certificates to trust: PEM text (any number of CERTIFICATE blocks), DER bytes, or parsed certificates. */
 export type TrustInput = string | Uint8Array | ParsedCertificate | ReadonlyArray<string | Uint8Array | ParsedCertificate>;
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** Parses trust input; throws an Error naming the problem (a caller's configuration mistake). */
 export function parseTrustInput(input: TrustInput): ParsedCertificate[] {
   const items = Array.isArray(input) ? input : [input];
@@ -97,11 +92,11 @@ export class TrustStore {
 
   /** Adds already parsed anchors (duplicates are ignored). */
   addParsed(cert: ParsedCertificate): void {
-    const key = hex(cert.der);
+    const key = bytesKey(cert.der);
     if (this.byDer.has(key)) return;
     this.byDer.add(key);
     this.all.push(cert);
-    const subject = hex(cert.subjectDer);
+    const subject = bytesKey(cert.subjectDer);
     const list = this.bySubject.get(subject);
     if (list) list.push(cert);
     else this.bySubject.set(subject, [cert]);
@@ -126,12 +121,12 @@ export class TrustStore {
 
   /** Whether exactly this certificate (by DER) is an anchor. */
   has(cert: ParsedCertificate): boolean {
-    return this.byDer.has(hex(cert.der));
+    return this.byDer.has(bytesKey(cert.der));
   }
 
   /** Anchors whose subject is `cert`'s issuer (candidate issuers). */
   issuersOf(cert: ParsedCertificate): readonly ParsedCertificate[] {
-    return this.bySubject.get(hex(cert.issuerDer)) ?? [];
+    return this.bySubject.get(bytesKey(cert.issuerDer)) ?? [];
   }
 
   /** A copy (contexts copy their store into each connection's verification). */

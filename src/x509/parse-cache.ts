@@ -4,17 +4,15 @@
  * last few parses. The key is the exact DER, so a hit is the same input with the same (immutable)
  * result; failures are not remembered. Bounded: the least recently used entry goes first.
  */
+import { bytesKey } from './bytes-key.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
-
-/** Bytes to a string key, one char per byte (TextDecoder, not Buffer: this also runs in browsers). */
-const byteString = new TextDecoder('latin1');
 
 const MAX_ENTRIES = 128;
 const cache = new Map<string, ParsedCertificate>();
 
 /** `parseCertificate` through the process-wide cache (throws exactly as it does). */
 export function parseCertificateCached(der: Uint8Array): ParsedCertificate {
-  const key = byteString.decode(der);
+  const key = bytesKey(der);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
