@@ -195,6 +195,19 @@ export type KeyUpdateRequest = (typeof KeyUpdateRequest)[keyof typeof KeyUpdateR
 
 /** Finds the name of a value in one of the registries above, for traces and errors. */
 export function nameOf(registry: Record<string, number>, value: number): string {
-  for (const [name, v] of Object.entries(registry)) if (v === value) return name;
-  return `0x${value.toString(16).padStart(4, '0')}`;
+  return namesOf(registry).get(value) ?? `0x${value.toString(16).padStart(4, '0')}`;
+}
+
+/** Value -> name per registry, built on first use: error reporting names an alert on every failed connection. */
+const NAMES = new WeakMap<Record<string, number>, Map<number, string>>();
+
+function namesOf(registry: Record<string, number>): Map<number, string> {
+  let names = NAMES.get(registry);
+  if (!names) {
+    names = new Map();
+    // The first name of a value wins, as the linear search did.
+    for (const [name, v] of Object.entries(registry)) if (!names.has(v)) names.set(v, name);
+    NAMES.set(registry, names);
+  }
+  return names;
 }
