@@ -45,7 +45,7 @@ import { sessionTicketExtension, tls12ClientHelloExtensions } from '../tls12/com
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
-import { binderTranscriptHash, obfuscatedTicketAge, patchBinders, pskBinder } from './psk.js';
+import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
 
@@ -74,6 +74,11 @@ function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): T
 export class Tls13Client implements HandshakeMachine {
   private state: State = 'start';
   private readonly random: Uint8Array;
+  /**
+   * The key schedule started with the offered PSK, made for its binder: when the server accepts
+   * the PSK the handshake goes on with it instead of extracting the same Early Secret again.
+   */
+  private pskSchedule: KeySchedule13 | null = null;
   private readonly sessionId: Uint8Array;
   private shares: KeyShare[] = [];
   private lastHello: ClientHello | null = null;
@@ -100,6 +105,7 @@ export class Tls13Client implements HandshakeMachine {
 
   /** After the handshake only tickets and KeyUpdates come: hellos, shares and handshake secrets go. */
   releaseHandshakeState(): void {
+    this.pskSchedule = null;
     this.shares = [];
     this.lastHello = null;
     this.lastHelloRaw = null;
@@ -165,7 +171,8 @@ export class Tls13Client implements HandshakeMachine {
     if (offer && hello.extensions.at(-1)?.type === ExtensionType.pre_shared_key) {
       const hash = offer.ticket.suite.hash;
       const th = binderTranscriptHash(this.conn.transcript, hash, encoded, placeholder);
-      patchBinders(encoded, [pskBinder(cfg.provider, hash, offer.ticket.psk, th)]);
+      this.pskSchedule ??= new KeySchedule13(cfg.provider, hash, offer.ticket.psk);
+      patchBinders(encoded, [binderOf(this.pskSchedule, th)]);
     }
     this.lastHelloRaw = encoded;
     this.conn.sendHandshake(encoded);
@@ -267,7 +274,8 @@ export class Tls13Client implements HandshakeMachine {
     this.conn.negotiated.group = entry.group;
 
     this.conn.transcript.add(m.raw);
-    const ks = new KeySchedule13(this.conn.config.provider, suite.hash, psk);
+    // The binder's schedule already holds the PSK's Early Secret (same PSK, same hash: checked above).
+    const ks = (psk !== undefined ? this.pskSchedule : null) ?? new KeySchedule13(this.conn.config.provider, suite.hash, psk);
     this.conn.keySchedule = ks;
     ks.enterHandshake(shared);
     const secrets = ks.handshakeTrafficSecrets(this.conn.transcript.current());
