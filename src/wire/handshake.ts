@@ -63,9 +63,13 @@ export function encodeHandshake(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Writes the header then lets `body` write the rest in place, so the body is not built twice. */
-function framed(type: number, body: (w: Writer) => void): Uint8Array {
-  const w = new Writer(256);
+/**
+ * Writes the header then lets `body` write the rest in place, so the body is not built twice.
+ * `sizeHint`: the expected message size when it is known to exceed the default, so the writer does
+ * not grow (a reallocation and copy each time) through messages that carry a ticket.
+ */
+function framed(type: number, body: (w: Writer) => void, sizeHint = 256): Uint8Array {
+  const w = new Writer(sizeHint);
   w.u8(type);
   w.vec24(body);
   return w.finish();
@@ -340,13 +344,18 @@ export function decodeEndOfEarlyData(body: Uint8Array): void {
 export function encodeNewSessionTicket(m: NewSessionTicket): Uint8Array {
   checkLength(m.nonce, 0, 0xff, 'NewSessionTicket.ticket_nonce');
   checkLength(m.ticket, 1, 0xffff, 'NewSessionTicket.ticket');
-  return framed(HandshakeType.new_session_ticket, (w) => {
-    w.u32(m.lifetime);
-    w.u32(m.ageAdd);
-    w.bytes8(m.nonce);
-    w.bytes16(m.ticket);
-    encodeExtensions(w, m.extensions);
-  });
+  return framed(
+    HandshakeType.new_session_ticket,
+    (w) => {
+      w.u32(m.lifetime);
+      w.u32(m.ageAdd);
+      w.bytes8(m.nonce);
+      w.bytes16(m.ticket);
+      encodeExtensions(w, m.extensions);
+    },
+    // header, lifetime, age_add, nonce, ticket, an extension block of a few bytes
+    4 + 4 + 4 + 1 + m.nonce.length + 2 + m.ticket.length + 16,
+  );
 }
 
 /**
@@ -511,10 +520,14 @@ export function decodeHelloRequest(body: Uint8Array): void {
 
 /** Encodes a TLS 1.2 NewSessionTicket (RFC 5077 3.3). */
 export function encodeNewSessionTicketTls12(m: NewSessionTicketTls12): Uint8Array {
-  return framed(HandshakeType.new_session_ticket, (w) => {
-    w.u32(m.lifetimeHint);
-    w.bytes16(m.ticket);
-  });
+  return framed(
+    HandshakeType.new_session_ticket,
+    (w) => {
+      w.u32(m.lifetimeHint);
+      w.bytes16(m.ticket);
+    },
+    4 + 4 + 2 + m.ticket.length,
+  );
 }
 
 /**
