@@ -1,3 +1,4 @@
+import { toHex } from '../engine/bytes.js';
 import type { Session } from './session.js';
 
 /** Default size limit, as OpenSSL's SSL_SESSION_CACHE_MAX_SIZE_DEFAULT. */
@@ -97,7 +98,7 @@ export class SessionCache {
     } catch {
       return null;
     }
-    if (!found || found.isExpired(this.now()) || !found.isResumable() || hex(found.id) !== hex(id)) return null;
+    if (!found || found.isExpired(this.now()) || !found.isResumable() || toHex(found.id) !== toHex(id)) return null;
     if (storeInternally && !this.sessions.has(found.idHex)) {
       this.trim(1);
       this.sessions.set(found.idHex, found);
@@ -107,7 +108,7 @@ export class SessionCache {
 
   /** The cached session with this ID (bytes or hex), or null. An expired session is removed instead. */
   get(id: Uint8Array | string): Session | null {
-    const key = typeof id === 'string' ? id : hex(id);
+    const key = typeof id === 'string' ? id : toHex(id);
     const session = this.sessions.get(key);
     if (!session) return null;
     if (session.isExpired(this.now()) || !session.isResumable()) {
@@ -152,10 +153,4 @@ export class SessionCache {
       this.remove(oldest);
     }
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }

@@ -1,8 +1,6 @@
 import type { SuiteInfo } from '../crypto/suites.js';
+import { toHex } from '../engine/bytes.js';
 import type { ReceivedTicket } from '../engine/connection.js';
-
-/** "00".."ff". */
-const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** RFC 8446 4.6.1: nobody keeps a TLS 1.3 ticket longer than seven days, whatever it says. */
 export const MAX_TICKET_LIFETIME = 604800;
@@ -128,8 +126,7 @@ export class Session {
 
   /** The cache key as hex. */
   get idHex(): string {
-    // join() makes one flat string; `+=` per byte would leave a rope of 32 pieces in the cache's key.
-    this.#idHex ??= Array.from(this.id, (b) => HEX_BYTES[b]!).join('');
+    this.#idHex ??= toHex(this.id);
     return this.#idHex;
   }
 
