@@ -26,11 +26,17 @@ function labelBytes(label: string): Uint8Array {
  */
 export function pHash(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
+  const hashLength = provider.hashLength(hash);
+  // A(i) || seed in one buffer built once: each block only overwrites the A(i) in front, instead of
+  // joining a fresh copy of the seed per block.
+  const input = new Uint8Array(hashLength + seed.length);
+  input.set(seed, hashLength);
   let a = seed;
   let at = 0;
   while (at < length) {
     a = provider.hmac(hash, secret, a);
-    const block = provider.hmac(hash, secret, concat(a, seed));
+    input.set(a, 0);
+    const block = provider.hmac(hash, secret, input);
     const n = Math.min(block.length, length - at);
     out.set(block.subarray(0, n), at);
     at += n;
