@@ -17,6 +17,8 @@ import { Session } from './session.js';
  * bytes hold the session's secrets, so the store itself must be trusted and protected.
  */
 const MAGIC = [0x54, 0x53, 0x53];
+const MAGIC_BYTES = Uint8Array.from(MAGIC);
+const EMPTY = new Uint8Array(0);
 /** Current format version (2 added the verification result; version 1 bytes are still read). */
 export const SESSION_FORMAT_VERSION = 2;
 const DIGEST_LENGTH = 32;
@@ -31,7 +33,7 @@ export class SessionFormatError extends Error {
 /** Serialises a session (secrets included) to bytes; `sessionFromBytes` reads them back. */
 export function sessionToBytes(session: Session, provider: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   const w = new Writer(512);
-  w.bytes(Uint8Array.from(MAGIC)).u8(SESSION_FORMAT_VERSION);
+  w.bytes(MAGIC_BYTES).u8(SESSION_FORMAT_VERSION);
   w.u8(session.side === 'client' ? 0 : 1);
   w.u16(session.version === 'TLSv1.3' ? 0x0304 : 0x0303);
   w.u16(session.suite.id);
@@ -39,8 +41,8 @@ export function sessionToBytes(session: Session, provider: CryptoProvider = defa
   writeTime(w, session.createdAt);
   w.u32(session.timeout >>> 0);
   w.u8((session.markedNotResumable ? 1 : 0) | (session.extendedMasterSecret ? 2 : 0) | (session.hasServerSessionId ? 4 : 0));
-  w.bytes8(encoder.encode(session.alpn ?? ''));
-  w.bytes16(encoder.encode(session.serverName ?? ''));
+  w.bytes8(optionalTextBytes(session.alpn));
+  w.bytes16(optionalTextBytes(session.serverName));
   w.vec24((list) => {
     for (const c of session.peerCertificates) list.bytes24(c);
   });
@@ -54,14 +56,16 @@ export function sessionToBytes(session: Session, provider: CryptoProvider = defa
   for (const t of session.tickets) {
     w.u32(t.lifetime).u32(t.ageAdd).bytes8(t.nonce).bytes16(t.ticket).u32(t.maxEarlyData).bytes8(t.psk).u16(t.suite.id);
     writeTime(w, t.receivedAt);
-    w.bytes8(encoder.encode(t.alpn ?? ''));
-    w.bytes16(encoder.encode(t.serverName ?? ''));
+    w.bytes8(optionalTextBytes(t.alpn));
+    w.bytes16(optionalTextBytes(t.serverName));
   }
-  const body = w.finish();
-  const out = new Uint8Array(body.length + DIGEST_LENGTH);
-  out.set(body);
-  out.set(provider.digest('sha256', body), body.length);
-  return out;
+  // The digest is computed over a view of what was written and appended: one copy out, not two.
+  w.bytes(provider.digest('sha256', w.view()));
+  return w.finish();
+}
+
+function optionalTextBytes(text: string | null): Uint8Array {
+  return text === null || text === '' ? EMPTY : encoder.encode(text);
 }
 
 /**

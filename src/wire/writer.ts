@@ -118,6 +118,14 @@ export class Writer {
     return this;
   }
 
+  /**
+   * The written bytes as a view, without copying: valid only until the next write (a write may
+   * move the buffer). For digesting what was written before appending the digest.
+   */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   /** The written bytes (a copy sized exactly). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
