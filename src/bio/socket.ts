@@ -29,8 +29,8 @@ export interface SocketBioOptions {
  * Reading: every 'data' chunk is queued as it arrives; `read(max)` returns a view of at most `max`
  * bytes from the oldest chunk (never copies the queue), BIO_RETRY when nothing is queued,
  * BIO_EOF once the peer's FIN ('end') has been seen and the queue is empty, and BIO_ERROR after a
- * socket error or a 'close' with an error (bytes received before the error are still returned
- * first). The socket is paused while the queue is above `readHighWaterMark`.
+ * socket error, or once the socket closed without the peer's FIN (destroyed on our side: the
+ * stream did not end, the transport went away; bytes received before are still returned first). The socket is paused while the queue is above `readHighWaterMark`.
  *
  * Writing: `write(data)` hands bytes to `socket.write()` and returns how many it took. While the
  * socket's unsent buffer is at or above `writeHighWaterMark` it takes nothing and returns
@@ -89,7 +89,13 @@ export class SocketBio implements WaitableBio {
     const out = this.queue.take(max);
     if (out === null) {
       if (this.failure || this.closedWithError) return BIO_ERROR;
-      if (this.eof || this.closed) return BIO_EOF;
+      if (this.eof) return BIO_EOF;
+      if (this.closed) {
+        // Not the peer's end of stream (that is 'end'): reading a torn-down transport fails, as a
+        // read on a closed descriptor does (SSL_ERROR_SYSCALL, no alert to send anywhere).
+        this.failure = new Error('the socket was closed before the peer ended the stream');
+        return BIO_ERROR;
+      }
       return BIO_RETRY;
     }
     // Hysteresis (resume at half the mark) so a steady reader does not pause/resume per record.

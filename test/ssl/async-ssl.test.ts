@@ -487,3 +487,29 @@ test('AsyncSsl.write: a failed connection rejects every queued small write', asy
     destroyAll(c);
   }
 });
+
+test('SocketBio: a socket destroyed on our side reads as a transport failure (SSL_ERROR_SYSCALL, no alert), not as the peer ending the stream', async () => {
+  const c = await connectedPair();
+  try {
+    let serverRecords = 0;
+    c.server.ssl.setTrace((e) => {
+      if (e.direction === 'received') serverRecords++;
+    });
+    // A read is pending when the application tears its own socket down, as a client does that
+    // closes after the answer it wanted.
+    const pending = c.client.read();
+    c.clientSocket.destroy();
+    await assert.rejects(pending, (e: unknown) => e instanceof SslError && e.code === 'SSL_ERROR_SYSCALL' && e.alert === null);
+    assert.equal(c.client.bio.read(1), BIO_ERROR);
+    assert.match(c.client.bio.error?.message ?? '', /closed before the peer ended the stream/);
+    // The server sees the close without close_notify (S-21), or a reset when the client had unread
+    // bytes (its tickets), and no alert from the client either way.
+    await assert.rejects(
+      c.server.read(),
+      (e: unknown) => e instanceof SslError && (e.reason === 'SSL_R_UNEXPECTED_EOF_WHILE_READING' || e.code === 'SSL_ERROR_SYSCALL') && e.alert === null,
+    );
+    assert.equal(serverRecords, 0, 'the client sent nothing after its socket was destroyed');
+  } finally {
+    destroyAll(c);
+  }
+});
