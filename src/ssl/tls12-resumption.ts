@@ -31,10 +31,13 @@ export function issueTicket12(ctx: SslContext, session: Session): Ticket12ToSend
   const lifetime = session.timeout;
   if (!session.masterSecret || lifetime === 0 || session.markedNotResumable) return null;
   const now = ctx.clock();
-  const w = new Writer(512).u8(TICKET12_FORMAT);
+  const sessionBytes = sessionToBytes(session, ctx.provider);
+  // Sized for format, issued at, lifetime and the session's length prefix, so it never grows.
+  const w = new Writer(1 + 8 + 4 + 3 + sessionBytes.length).u8(TICKET12_FORMAT);
   w.u32(Math.floor(now / 0x1_0000_0000)).u32(now % 0x1_0000_0000);
-  w.u32(lifetime).bytes24(sessionToBytes(session, ctx.provider));
-  return { lifetimeHint: lifetime, ticket: ctx.ticketKeys.seal(w.finish()) };
+  w.u32(lifetime).bytes24(sessionBytes);
+  // A view, not a copy: sealing reads the plaintext once into the sealed ticket.
+  return { lifetimeHint: lifetime, ticket: ctx.ticketKeys.seal(w.view()) };
 }
 
 /**
