@@ -43,8 +43,8 @@ export const S_SERVER_USAGE = `usage: typessl s_server [-accept [host:]port] [-c
   error at depth <= n (0: the client's own certificate) is only reported and a deeper one fails
   the handshake, unless -verify_return_error is given: then every error fails it.
   Sessions: -no_ticket sends no stateless tickets (TLS 1.3: stateful tickets backed by the cache;
-  TLS 1.2: session IDs), -num_tickets n sets the TLS 1.3 tickets per handshake (default 2),
-  -no_cache turns the server's session cache off. Each summary says whether the session was reused.`;
+  TLS 1.2: session IDs), -num_tickets n sets the TLS 1.3 tickets per full handshake (default 2;
+  at most 1 after a resumption), -no_cache turns the server's session cache off. Each summary says whether the session was reused.`;
 
 const FLAGS = {
   ...COMMON_FLAGS,

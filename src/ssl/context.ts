@@ -156,7 +156,10 @@ export interface SslContextOptions {
   sessionCacheSize?: number;
   /** Session lifetime in seconds (default 7200). */
   sessionTimeout?: number;
-  /** Server: TLS 1.3 tickets sent after each handshake (SSL_CTX_set_num_tickets; default 2, 0 for none). */
+  /**
+   * Server: TLS 1.3 tickets sent after a full handshake (SSL_CTX_set_num_tickets; default 2, 0 for
+   * none). After a resumption at most one is sent, as OpenSSL does.
+   */
   numTickets?: number;
   /** Server: rotate the ticket key automatically once it is this many seconds old (default 0: only `rotateTicketKeys()`). */
   ticketKeyRotation?: number;

@@ -92,7 +92,10 @@ export class SessionKeeper {
       (role === 'server'
         ? () => {
             const s = this.conn ? this.ensureSession(this.conn) : null;
-            return s ? issueTickets(this.ctx, s, this.ctx.getNumTickets(), this.issued) : [];
+            // As OpenSSL: at most one ticket after a resumption (the client holds tickets
+            // already; one replaces the one it used), numTickets after a full handshake.
+            const count = this.reused() ? Math.min(1, this.ctx.getNumTickets()) : this.ctx.getNumTickets();
+            return s ? issueTickets(this.ctx, s, count, this.issued) : [];
           }
         : undefined);
     if (inner) {

@@ -16,6 +16,7 @@ test('TLS 1.3 stateless tickets: the second connection resumes; both sides agree
   const second = connectOnce(clientCtx, serverCtx, session);
   assertResumed(second);
   const resumed = second.client.getSession()!;
+  assert.equal(resumed.tickets.length, 1, 'OpenSSL: at most one ticket after a resumption');
   assert.notEqual(resumed, session);
   assert.deepEqual(resumed.peerCertificates, session.peerCertificates);
   assert.ok(resumed.isResumable(), 'the resumed connection has tickets of its own');
