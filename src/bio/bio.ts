@@ -28,9 +28,12 @@ export interface Bio {
    * copying each record into its own buffer first.
    */
   readonly stableReads?: boolean;
-  /** Optional: hold writes until `uncork()`, so the pieces of one flush leave together (writev). */
+  /**
+   * Optional: hold writes until `uncork()`, so the pieces of one flush leave together (writev).
+   * Calls nest: writes leave at the `uncork()` matching the first `cork()`.
+   */
   cork?(): void;
-  /** Optional: send what `cork()` held. */
+  /** Optional: ends one `cork()`; the outermost sends what was held. */
   uncork?(): void;
 }
 

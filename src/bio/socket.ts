@@ -55,8 +55,8 @@ export class SocketBio implements WaitableBio {
   private closedWithError = false;
   private failure: Error | null = null;
   private pausedByUs = false;
-  /** Between cork() and uncork(). */
-  private corked = false;
+  /** cork() calls not yet matched by uncork() (they nest: an AsyncSsl batch around the Ssl's flushes). */
+  private corks = 0;
   private readWaiters: Waiter[] = [];
   private writeWaiters: Waiter[] = [];
 
@@ -112,7 +112,7 @@ export class SocketBio implements WaitableBio {
     const s = this.socket;
     if (this.failure || this.closed || s.destroyed || s.writableEnded) return BIO_ERROR;
     let room = this.writeMark - s.writableLength;
-    if (room < data.length && this.corked) {
+    if (room < data.length && this.corks > 0) {
       // Corked bytes count against the mark: let the kernel take them now, then go on corked.
       s.uncork();
       s.cork();
@@ -125,20 +125,18 @@ export class SocketBio implements WaitableBio {
   }
 
   /**
-   * Holds the writes until `uncork()` so they leave in one writev: the Ssl brackets each flush
-   * with these, and hands its records over one by one instead of joining them in a new buffer.
+   * Holds the writes until the matching `uncork()` so they leave in one writev: the Ssl brackets
+   * each flush with these, and AsyncSsl a run of writes, so records are handed over one by one
+   * instead of being joined in a new buffer. Calls nest.
    */
   cork(): void {
-    if (this.corked || this.socket.destroyed) return;
-    this.corked = true;
-    this.socket.cork();
+    if (this.corks++ === 0 && !this.socket.destroyed) this.socket.cork();
   }
 
-  /** Sends what `cork()` held (see there). */
+  /** Ends one `cork()`; the outermost sends what was held (see there). */
   uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
+    if (this.corks === 0) return;
+    if (--this.corks === 0) this.socket.uncork();
   }
 
   /** Received bytes waiting to be read. */

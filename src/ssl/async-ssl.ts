@@ -14,19 +14,19 @@ import {
 import type { SslContext } from './context.js';
 import { Ssl, type SslErrorInfo } from './ssl.js';
 
-/** Writes smaller than this are coalesced with neighbouring small writes into full records. */
+/** Writes smaller than this are joined with neighbouring small writes into full records. */
 const COALESCE_BELOW = 16384;
 
 /**
- * Writes queued together: a run of small writes that become one SSL_write (at most WRITE_SLICE
- * bytes, so full records), or one large write. All its writes share one promise, settled when
- * the slice has reached the socket: a run of 1 KiB writes then costs an array push each, not a
- * promise and two closures each.
+ * Writes queued together, up to WRITE_SLICE bytes (or one larger write alone): they go to the
+ * socket under one cork, so their records leave in one writev instead of one write each, and
+ * share one promise, settled when the slice has reached the socket (a run of 1 KiB writes then
+ * costs an array push each, not a promise and two closures each).
  */
 interface WriteSlice {
   pieces: Uint8Array[];
   bytes: number;
-  /** Closed to later writes: a large write (sent as it is, in WRITE_SLICE steps), or a slice being sent. */
+  /** Closed to later writes: a write of WRITE_SLICE or more, or a slice being sent. */
   closed: boolean;
   done: Promise<void>;
   resolve: () => void;
@@ -40,7 +40,30 @@ function newSlice(data: Uint8Array): WriteSlice {
     resolve = res;
     reject = rej;
   });
-  return { pieces: [data], bytes: data.length, closed: data.length >= COALESCE_BELOW, done, resolve, reject };
+  return { pieces: [data], bytes: data.length, closed: data.length >= WRITE_SLICE, done, resolve, reject };
+}
+
+/**
+ * A slice's pieces as SSL_write inputs: runs of small writes joined (so they fill records), large
+ * writes as they are (no copy).
+ */
+function writeUnits(pieces: Uint8Array[]): Uint8Array[] {
+  if (pieces.length === 1) return pieces;
+  const units: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  const endRun = (): void => {
+    if (run.length > 0) units.push(run.length === 1 ? run[0]! : concatBytes(...run));
+    run = [];
+  };
+  for (const p of pieces) {
+    if (p.length < COALESCE_BELOW) run.push(p);
+    else {
+      endRun();
+      units.push(p);
+    }
+  }
+  endRun();
+  return units;
 }
 
 /** Default `read()` size: one full TLS record of plaintext. */
@@ -308,7 +331,7 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     const batch = this.openBatch;
     if (batch) {
       const tail = batch[batch.length - 1]!;
-      if (!tail.closed && data.length < COALESCE_BELOW && tail.bytes + data.length <= WRITE_SLICE) {
+      if (!tail.closed && tail.bytes + data.length <= WRITE_SLICE) {
         tail.pieces.push(data);
         tail.bytes += data.length;
         return tail.done;
@@ -335,19 +358,40 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /**
    * Sends a batch of write slices until it is empty; slices and writes that arrive meanwhile join
-   * it. A run of small writes goes as one SSL_write; a large write in WRITE_SLICE steps as it is.
-   * Each slice's promise settles once its bytes reached the socket.
+   * it. Each slice goes under one cork of the BIO (its records leave together), small writes joined
+   * into full records, large ones in WRITE_SLICE steps as they are. Each slice's promise settles
+   * once its bytes reached the socket.
    */
   private async sendBatch(batch: WriteSlice[]): Promise<void> {
     try {
       while (batch.length > 0) {
         const slice = batch[0]!;
         slice.closed = true;
-        const data = slice.pieces.length === 1 ? slice.pieces[0]! : concatBytes(...slice.pieces);
-        for (let at = 0; at < data.length; at += WRITE_SLICE) {
-          const part = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
-          // After WANT_WRITE the same part is passed again: the Ssl only flushes what it already made.
-          await this.drive(() => this.ssl.write(part));
+        const units = writeUnits(slice.pieces);
+        // The Ssl corks around each of its flushes; this cork spans the slice's SSL_writes (calls
+        // nest). It is released before any wait: what is held must reach the peer first (the wait
+        // may be for the peer's answer, or for the socket to drain).
+        const useCork = units.length > 1 && this.bio.cork !== undefined;
+        let corked = false;
+        const release = (): void => {
+          if (!corked) return;
+          corked = false;
+          this.bio.uncork!();
+        };
+        try {
+          for (const data of units) {
+            for (let at = 0; at < data.length; at += WRITE_SLICE) {
+              const part = data.subarray(at, Math.min(data.length, at + WRITE_SLICE));
+              if (useCork && !corked) {
+                this.bio.cork!();
+                corked = true;
+              }
+              // After WANT_WRITE the same part is passed again: the Ssl only flushes what it already made.
+              await this.drive(() => this.ssl.write(part), release);
+            }
+          }
+        } finally {
+          release();
         }
         batch.shift();
         this.unsent -= slice.bytes;
@@ -427,7 +471,7 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
    * The retry loop. Returns the operation's result when it is > 0, or 0 for a clean 0 (shutdown's
    * first stage, or read's ZERO_RETURN). Waits on WANT_READ / WANT_WRITE and repeats.
    */
-  private async drive(op: () => number): Promise<number> {
+  private async drive(op: () => number, beforeWait?: () => void): Promise<number> {
     for (;;) {
       const ret = op();
       // getError first: the observer must not be able to disturb the call's error record.
@@ -435,10 +479,12 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       this.onStep?.();
       if (ret > 0) return ret;
       if (code === SSL_ERROR_WANT_READ) {
+        beforeWait?.();
         await this.bio.waitReadable();
         continue;
       }
       if (code === SSL_ERROR_WANT_WRITE) {
+        beforeWait?.();
         await this.bio.waitWritable();
         continue;
       }
