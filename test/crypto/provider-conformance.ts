@@ -249,47 +249,40 @@ export function runProviderConformance(p: CryptoProvider): void {
       }
     });
 
+    /** One key per AEAD, and the random inputs both property tests draw. */
+    const propertyKeys = (): Record<AeadAlgorithm, Uint8Array> => ({
+      'aes-128-gcm': p.randomBytes(16),
+      'aes-256-gcm': p.randomBytes(32),
+      'chacha20-poly1305': p.randomBytes(32),
+    });
+    const aeadInputs = [
+      fc.constantFrom<AeadAlgorithm>('aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'),
+      fc.uint8Array({ minLength: 12, maxLength: 12 }),
+      fc.uint8Array({ maxLength: 32 }),
+      fc.uint8Array({ maxLength: 600 }),
+    ] as const;
+
     test('AEAD property: seal/open round trip with random prefix, AAD and plaintext', () => {
-      const keys: Record<AeadAlgorithm, Uint8Array> = {
-        'aes-128-gcm': p.randomBytes(16),
-        'aes-256-gcm': p.randomBytes(32),
-        'chacha20-poly1305': p.randomBytes(32),
-      };
+      const keys = propertyKeys();
       fc.assert(
-        fc.property(
-          fc.constantFrom<AeadAlgorithm>('aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'),
-          fc.uint8Array({ minLength: 12, maxLength: 12 }),
-          fc.uint8Array({ maxLength: 32 }),
-          fc.uint8Array({ maxLength: 600 }),
-          fc.option(fc.uint8Array({ maxLength: 8 }), { nil: undefined }),
-          (alg, nonce, aad, plaintext, prefix) => {
-            const aead = p.createAead(alg, keys[alg]);
-            const sealed = aead.seal(nonce, aad, plaintext, prefix);
-            const start = prefix?.length ?? 0;
-            assert.equal(sealed.length, start + plaintext.length + 16);
-            if (prefix) assert.equal(toHex(sealed.subarray(0, start)), toHex(prefix));
-            assert.equal(toHex(aead.open(nonce, aad, sealed.subarray(start))!), toHex(plaintext));
-          },
-        ),
+        fc.property(...aeadInputs, fc.option(fc.uint8Array({ maxLength: 8 }), { nil: undefined }), (alg, nonce, aad, plaintext, prefix) => {
+          const aead = p.createAead(alg, keys[alg]);
+          const sealed = aead.seal(nonce, aad, plaintext, prefix);
+          const start = prefix?.length ?? 0;
+          assert.equal(sealed.length, start + plaintext.length + 16);
+          if (prefix) assert.equal(toHex(sealed.subarray(0, start)), toHex(prefix));
+          assert.equal(toHex(aead.open(nonce, aad, sealed.subarray(start))!), toHex(plaintext));
+        }),
         { numRuns: 300 },
       );
+    });
 
     // Only for providers with the fast path (the record layer uses seal() for the others).
-    const hasSealParts = p.createAead('aes-128-gcm', new Uint8Array(16)).sealParts !== undefined;
-    if (hasSealParts) test('AEAD sealParts: the two pieces joined are exactly seal() of plaintext || trailer', () => {
-      const keys: Record<AeadAlgorithm, Uint8Array> = {
-        'aes-128-gcm': p.randomBytes(16),
-        'aes-256-gcm': p.randomBytes(32),
-        'chacha20-poly1305': p.randomBytes(32),
-      };
-      fc.assert(
-        fc.property(
-          fc.constantFrom<AeadAlgorithm>('aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'),
-          fc.uint8Array({ minLength: 12, maxLength: 12 }),
-          fc.uint8Array({ maxLength: 32 }),
-          fc.uint8Array({ maxLength: 600 }),
-          fc.uint8Array({ maxLength: 8 }),
-          (alg, nonce, aad, plaintext, trailer) => {
+    if (p.createAead('aes-128-gcm', new Uint8Array(16)).sealParts !== undefined) {
+      test('AEAD sealParts: the two pieces joined are exactly seal() of plaintext || trailer', () => {
+        const keys = propertyKeys();
+        fc.assert(
+          fc.property(...aeadInputs, fc.uint8Array({ maxLength: 8 }), (alg, nonce, aad, plaintext, trailer) => {
             const aead = p.createAead(alg, keys[alg]);
             const [body, tail] = aead.sealParts!(nonce, aad, plaintext, trailer);
             assert.equal(body.length, plaintext.length);
@@ -298,12 +291,11 @@ export function runProviderConformance(p: CryptoProvider): void {
             joined.set(plaintext);
             joined.set(trailer, plaintext.length);
             assert.equal(toHex(body) + toHex(tail), toHex(aead.seal(nonce, aad, joined)));
-          },
-        ),
-        { numRuns: 300 },
-      );
-    });
-    });
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
 
     test('AEAD: results are independent buffers, and the key is copied at creation', () => {
       const key = hex('00112233445566778899aabbccddeeff');
