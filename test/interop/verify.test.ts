@@ -260,13 +260,16 @@ for (const { version, peerVersion, node, noCertAlert, noCertLog } of MTLS_VERSIO
 
 describe('mutual TLS in TLSv1.2 with GnuTLS (a third CertificateRequest/CertificateVerify implementation)', () => {
   const TLS12 = gnutlsPriority({ versions: ['TLS1.2'] });
-  test('gnutls-serv --require-client-cert verifies the typessl client chain', async () => {
-    const peer = await startGnutlsServer({
+  /** gnutls-serv in TLS 1.2 that requires a client certificate issued under the client root. */
+  const startMtlsServer = () =>
+    startGnutlsServer({
       cert: fullChainFile('leaf'),
       key: f.get('leaf').keyPath,
       priority: TLS12,
       extraArgs: ['--require-client-cert', '--verify-client-cert', '--x509cafile', clientRootFile],
     });
+  test('gnutls-serv --require-client-cert verifies the typessl client chain', async () => {
+    const peer = await startMtlsServer();
     const a = await attempt(peer.port, { ca: f.get('root').pem, certificate: chainPem('client'), privateKey: f.get('client').keyPem });
     assert.equal(a.error, null, a.error?.message);
     assert.equal(a.ssl.getVersion(), 'TLSv1.2');
@@ -277,12 +280,7 @@ describe('mutual TLS in TLSv1.2 with GnuTLS (a third CertificateRequest/Certific
     await peer.stop();
   });
   test('gnutls-serv refuses a typessl client certificate from an unknown CA', async () => {
-    const peer = await startGnutlsServer({
-      cert: fullChainFile('leaf'),
-      key: f.get('leaf').keyPath,
-      priority: TLS12,
-      extraArgs: ['--require-client-cert', '--verify-client-cert', '--x509cafile', clientRootFile],
-    });
+    const peer = await startMtlsServer();
     const a = await attempt(peer.port, { ca: f.get('root').pem, certificate: chainPem('otherLeaf'), privateKey: f.get('otherLeaf').keyPem });
     // GnuTLS refuses a client chain it cannot verify with access_denied.
     assert.ok(a.error, 'the handshake should fail');

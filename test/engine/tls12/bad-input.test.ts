@@ -74,6 +74,22 @@ function rewriteServerHello(flight: Uint8Array, fn: (sh: ReturnType<typeof decod
   });
 }
 
+/**
+ * Runs a full TLS 1.2 handshake (the server's first flight already produced) until the server has
+ * finished and its last flight (NewSessionTicket, ChangeCipherSpec, Finished) is delivered to the
+ * client, which has not processed it yet.
+ */
+function deliverServerLastFlight(p: Pair): void {
+  p.client.doHandshake();
+  p.transfer();
+  p.server.doHandshake();
+  p.transfer();
+  p.client.doHandshake();
+  p.transfer();
+  assert.equal(p.server.doHandshake(), 1);
+  p.transfer();
+}
+
 describe('ServerKeyExchange', () => {
   test('a curve type other than named_curve is illegal_parameter (SSL_R_WRONG_CURVE)', () => {
     const { p, flight } = toServerFlight();
@@ -192,14 +208,7 @@ describe('Finished', () => {
       out[15]! ^= 1;
       return [out];
     });
-    p.client.doHandshake();
-    p.transfer();
-    p.server.doHandshake();
-    p.transfer();
-    p.client.doHandshake();
-    p.transfer();
-    assert.equal(p.server.doHandshake(), 1);
-    p.transfer();
+    deliverServerLastFlight(p);
     expectFailure(p.c, () => p.client.doHandshake(), { reason: 'SSL_R_DIGEST_CHECK_FAILED', alert: AlertDescription.decrypt_error }, reader(p.s));
   });
 });
@@ -532,14 +541,7 @@ describe('session tickets (RFC 5077)', () => {
     const p = pair(TLS12, {});
     p.server.doHandshake();
     interceptSent(p.server.connection!, (raw) => (raw[0] === HandshakeType.new_session_ticket ? edit(raw) : [raw]));
-    p.client.doHandshake();
-    p.transfer();
-    p.server.doHandshake();
-    p.transfer();
-    p.client.doHandshake();
-    p.transfer();
-    assert.equal(p.server.doHandshake(), 1);
-    p.transfer();
+    deliverServerLastFlight(p);
     return p;
   }
   test('a truncated NewSessionTicket is decode_error, encrypted (the client already sent its Finished)', () => {
