@@ -8,6 +8,7 @@
  * - server: `ServerVersionDispatch` reads the first ClientHello, picks the version and starts the
  *   TLS 1.2 or TLS 1.3 server machine with it.
  */
+import { equalBytes } from '../crypto/equal-bytes.js';
 import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { decodeSupportedVersionsClient } from '../wire/extensions.js';
@@ -18,10 +19,6 @@ import type { Connection, HandshakeMachine } from './connection.js';
 import { Tls12Server } from './tls12/server.js';
 import { Tls13Server } from './tls13/server.js';
 import { tls12Enabled, tls13Enabled, versionName, versionRange } from './version-range.js';
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 /**
  * Client: the server answered with a pre-TLS 1.3 ServerHello (no supported_versions). Accepts it
@@ -35,7 +32,7 @@ export function clientAcceptsTls12(cfg: EngineConfig, sh: ServerHello): void {
   }
   if (tls13Enabled(cfg)) {
     const tail = sh.random.subarray(24);
-    if (sameBytes(tail, DOWNGRADE_TLS12) || sameBytes(tail, DOWNGRADE_TLS11)) {
+    if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
       throw new TlsFailure(AlertDescription.illegal_parameter, Reason.SSL_R_INAPPROPRIATE_FALLBACK, 'the server signalled a downgrade from TLS 1.3 (RFC 8446 4.1.3)');
     }
   }

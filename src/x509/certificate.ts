@@ -55,6 +55,7 @@ import {
   id_sha384WithRSAEncryption,
   id_sha512WithRSAEncryption,
 } from '@peculiar/asn1-rsa';
+import { equalBytes } from '../crypto/equal-bytes.js';
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { AlertDescription } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
@@ -240,7 +241,7 @@ export class ParsedCertificate {
 
   /** Whether subject and issuer are the same name (byte-wise; a self-issued certificate). */
   isSelfIssued(): boolean {
-    return bytesEqual(this.subjectDer, this.issuerDer);
+    return equalBytes(this.subjectDer, this.issuerDer);
   }
 
   /** The certificate as a PEM "CERTIFICATE" block. */
@@ -251,12 +252,6 @@ export class ParsedCertificate {
 
 function bad(detail: string): TlsFailure {
   return new TlsFailure(AlertDescription.bad_certificate, Reason.SSL_R_BAD_CERTIFICATE, detail);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -575,7 +570,7 @@ function parseUnchecked(input: Uint8Array): ParsedCertificate {
   const cert = AsnConvert.parse(der, Certificate);
   const tbs = cert.tbsCertificate;
 
-  if (!bytesEqual(slice(layout.innerSigAlg), slice(layout.outerSigAlg))) {
+  if (!equalBytes(slice(layout.innerSigAlg), slice(layout.outerSigAlg))) {
     throw bad('signature algorithm in tbsCertificate differs from the outer one (RFC 5280 4.1.1.2)');
   }
   // Signatures are whole octets: a BIT STRING with unused bits cannot hold one.

@@ -13,6 +13,7 @@
  * - An IP address reference (IPv4 dotted quad or IPv6 text) matches iPAddress SANs only, byte for
  *   byte, never a dNSName, and never through a wildcard (RFC 9525 6.2 / 6.3).
  */
+import { equalBytes } from '../crypto/equal-bytes.js';
 import type { ParsedCertificate } from './certificate.js';
 import { parseIpAddress } from './certificate.js';
 
@@ -55,16 +56,12 @@ export function dnsNameMatches(pattern: string, reference: string): boolean {
   return reference.slice(dot + 1) === suffix;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /** Whether the certificate's subjectAltName covers the identity. */
 export function certificateMatchesIdentity(cert: ParsedCertificate, identity: ServiceIdentity): boolean {
   if (identity.kind === 'ip') {
     return cert.subjectAltNames.ip.some((text) => {
       const bytes = parseIpAddress(text);
-      return bytes !== null && sameBytes(bytes, identity.address);
+      return bytes !== null && equalBytes(bytes, identity.address);
     });
   }
   return cert.subjectAltNames.dns.some((pattern) => dnsNameMatches(pattern, identity.name));

@@ -13,8 +13,10 @@
  * verify depth: neither end counts), and the search stops after `maxSteps`
  * candidate visits and `maxPaths` paths, so a hostile pile of certificates cannot make it slow.
  */
+import { equalBytes } from '../crypto/equal-bytes.js';
 import type { ParsedCertificate } from './certificate.js';
 import type { TrustStore } from './anchors.js';
+import { bytesKey } from './bytes-key.js';
 
 /** One candidate path, leaf first. */
 export interface CandidatePath {
@@ -42,8 +44,9 @@ export interface BuiltPaths {
   depthExceeded: boolean;
 }
 
+/** Equal bytes, both present (key identifiers are optional). */
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a !== undefined && b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+  return a !== undefined && b !== undefined && equalBytes(a, b);
 }
 
 /** Whether `issuer` may have issued `cert` by name and key identifiers. */
@@ -66,12 +69,9 @@ function rank(cert: ParsedCertificate, time: Date) {
   };
 }
 
+/** Name and key of a certificate as one Set key (the subject's length first, so the pair splits one way only). */
 function identity(c: ParsedCertificate): string {
-  let s = '';
-  for (const b of c.subjectDer) s += b.toString(16).padStart(2, '0');
-  s += '/';
-  for (const b of c.spki) s += b.toString(16).padStart(2, '0');
-  return s;
+  return `${c.subjectDer.length}:${bytesKey(c.subjectDer)}${bytesKey(c.spki)}`;
 }
 
 /**

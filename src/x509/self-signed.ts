@@ -38,6 +38,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { id_ecdsaWithSHA256, id_ecdsaWithSHA384, id_ecdsaWithSHA512 } from '@peculiar/asn1-ecc';
 import { id_sha256WithRSAEncryption } from '@peculiar/asn1-rsa';
+import { equalBytes } from '../crypto/equal-bytes.js';
 import type { CryptoProvider, PrivateKey, SigningKeyKind } from '../crypto/provider.js';
 import { SignatureScheme } from '../wire/enums.js';
 import { formatIpAddress, id_Ed25519, parseCertificate, parseIpAddress } from './certificate.js';
@@ -115,10 +116,6 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   const out = new ArrayBuffer(bytes.length);
   new Uint8Array(out).set(bytes);
   return out;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /**
@@ -215,7 +212,7 @@ export function createSelfSignedCertificate(opts: SelfSignedOptions): SelfSigned
   const certificate = parseCertificate(certificateDer);
   // The signature is only good if the certificate holds exactly the bytes that were signed, and
   // the key only usable if the SPKI survived the parse/serialize round trip unchanged.
-  if (!bytesEqual(certificate.tbsDer, tbsDer) || !bytesEqual(certificate.spki, spkiDer)) {
+  if (!equalBytes(certificate.tbsDer, tbsDer) || !equalBytes(certificate.spki, spkiDer)) {
     throw new Error('typessl: internal error: certificate serialization changed the signed bytes');
   }
   return {

@@ -13,6 +13,7 @@
  * key before it leaves (a CRT fault cannot leak a factor). It remains weaker than OpenSSL's
  * constant-time code: prefer the node provider for RSA server keys where it is available.
  */
+import { equalBytes } from '../equal-bytes.js';
 import type { HashAlgorithm } from '../provider.js';
 
 /** A hash as this file needs it: one-shot digest plus its output length. */
@@ -233,13 +234,6 @@ function emsaPkcs1Encode(hash: RsaHash, message: Uint8Array, emLen: number): Uin
 
 function fromHex(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 // ---------------------------------------------------------------------------------------------

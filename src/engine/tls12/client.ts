@@ -32,7 +32,8 @@ import type { ClientHello, Extension, HandshakeMessage } from '../../wire/messag
 import type { Resumption12Offer } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { concatBytes } from '../bytes.js';
-import { leafPublicKey, equalBytes, checkSolicited } from '../tls13/common.js';
+import { equalBytes } from '../../crypto/equal-bytes.js';
+import { leafPublicKey, checkSolicited } from '../tls13/common.js';
 import { tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import {

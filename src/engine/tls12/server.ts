@@ -32,7 +32,8 @@ import {
 import { DOWNGRADE_TLS12, type ClientHello, type Extension, type HandshakeMessage, type ServerHello } from '../../wire/messages.js';
 import type { Resumable12, Ticket12ToSend } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
-import { equalBytes, leafPublicKey } from '../tls13/common.js';
+import { equalBytes } from '../../crypto/equal-bytes.js';
+import { leafPublicKey } from '../tls13/common.js';
 import { tls12Suites, tls13Enabled } from '../version-range.js';
 import {
   POINT_FORMAT_UNCOMPRESSED,

@@ -47,7 +47,8 @@ import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
 import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
-import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
+import { equalBytes } from '../../crypto/equal-bytes.js';
+import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, leafPublicKey, usableInTls13Handshake } from './common.js';
 
 type State =
   | 'start'
@@ -58,10 +59,6 @@ type State =
   | 'wait_certificate_verify'
   | 'wait_finished'
   | 'traffic';
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): TlsFailure {
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
@@ -214,7 +211,7 @@ export class Tls13Client implements HandshakeMachine {
 
   private onServerHello(m: HandshakeMessage): void {
     const sh = decodeServerHello(m.body);
-    const isHrr = sameBytes(sh.random, HELLO_RETRY_REQUEST_RANDOM);
+    const isHrr = equalBytes(sh.random, HELLO_RETRY_REQUEST_RANDOM);
     const versionExt = findExtension(sh.extensions, ExtensionType.supported_versions);
     if (!versionExt) {
       // A TLS 1.2-or-older ServerHello: versions.ts decides (downgrade sentinel included), then
@@ -235,7 +232,7 @@ export class Tls13Client implements HandshakeMachine {
       throw illegal('server selected a version that was not offered', Reason.SSL_R_UNSUPPORTED_PROTOCOL);
     }
     if (sh.legacyVersion !== ProtocolVersion.TLS1_2) throw illegal('ServerHello legacy_version is not 0x0303', Reason.SSL_R_BAD_LEGACY_VERSION);
-    if (!sameBytes(sh.legacySessionIdEcho, this.sessionId)) throw illegal('legacy_session_id_echo differs from what was sent', Reason.SSL_R_BAD_SESSION_ID);
+    if (!equalBytes(sh.legacySessionIdEcho, this.sessionId)) throw illegal('legacy_session_id_echo differs from what was sent', Reason.SSL_R_BAD_SESSION_ID);
     if (sh.legacyCompressionMethod !== 0) throw illegal('compression method is not null', Reason.SSL_R_BAD_COMPRESSION);
     const suite = suiteInfo(sh.cipherSuite);
     if (!suite || suite.version !== 'TLSv1.3' || !this.lastHello!.cipherSuites.includes(sh.cipherSuite)) {

@@ -79,13 +79,6 @@ export function checkCertificateVerify(
   }
 }
 
-/** Constant-time comparison for Finished values. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
 
 /**
  * Rejects extensions the receiver did not ask for: RFC 8446 4.2 says a response may only carry

@@ -40,7 +40,8 @@ import { HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type EncryptedExtensions,
 import type { ResumablePsk } from '../config.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { KeySchedule13 } from './key-schedule.js';
-import { certificateMessage, certificateVerifyContent, checkCertificateVerify, equalBytes, leafPublicKey, usableInTls13Handshake } from './common.js';
+import { equalBytes } from '../../crypto/equal-bytes.js';
+import { certificateMessage, certificateVerifyContent, checkCertificateVerify, leafPublicKey, usableInTls13Handshake } from './common.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { binderOf, binderTranscriptHash } from './psk.js';
 
