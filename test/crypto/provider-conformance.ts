@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createHash as nodeCreateHash, createPrivateKey, generateKeyPairSync, hkdfSync, verify as nodeVerify } from 'node:crypto';
+import { constants, createHash as nodeCreateHash, createHmac, createPrivateKey, generateKeyPairSync, hkdfSync, verify as nodeVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { schemeHash, schemeInfo, schemesForKey } from '../../src/crypto/schemes.js';
@@ -112,6 +112,21 @@ export function runProviderConformance(p: CryptoProvider): void {
       assert.throws(() => p.hkdfExpand('sha256', prk, new Uint8Array(0), 255 * 32 + 1), RangeError);
       assert.throws(() => p.hkdfExpand('sha256', prk, new Uint8Array(0), -1), RangeError);
       assert.throws(() => p.hkdfExpand('sha384', prk, new Uint8Array(0), 1.5), RangeError);
+    });
+
+    test('HMAC property: equals node createHmac for every hash, keys around the block size, short and long messages', () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom<HashAlgorithm>('sha256', 'sha384', 'sha512'),
+          // Block sizes are 64 and 128: keys below, at and above them (longer keys are hashed first).
+          fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(63, 64, 65, 127, 128, 129).map((n) => new Uint8Array(n).fill(0xa5))),
+          fc.oneof(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ minLength: 850, maxLength: 1200 })),
+          (hash, key, data) => {
+            assert.equal(toHex(p.hmac(hash, key, data)), createHmac(hash, key).update(data).digest('hex'));
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
 
     test('HKDF property: Extract+Expand equals node hkdfSync for every hash and length (multi-block too)', () => {
