@@ -519,6 +519,11 @@ export class SslContext {
     return (this.opts & SSL_OP_NO_TICKET) !== 0;
   }
 
+  /** Whether a TLS 1.3 server's tickets carry the whole session, sealed (neither stateful nor the application's own `issueTickets`). */
+  get sealsSessionsInTickets(): boolean {
+    return !this.statefulTickets && this.base.issueTickets === undefined;
+  }
+
   /** Whether psk_ke resumption is accepted. */
   get allowPskKe(): boolean {
     return this.base.allowPskKe === true;

@@ -137,8 +137,20 @@ export class SessionKeeper {
     if (this.evicted || this.added || !s.isResumable()) return;
     const mode = this.ctx.getSessionCacheMode();
     const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
-    if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE));
+    if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE) && this.needsInternalStore(s));
     this.added = true;
+  }
+
+  /**
+   * As OpenSSL's ssl_update_cache: a TLS 1.3 server that seals the whole session into its tickets
+   * never looks it up again, so it keeps it out of the internal cache (no memory for thousands of
+   * sessions nobody asks for), unless an application watches removals (a remove callback), issues
+   * its own tickets, or the tickets are stateful (SSL_OP_NO_TICKET). The new-session callback is
+   * called either way.
+   */
+  private needsInternalStore(s: Session): boolean {
+    if (s.side !== 'server' || s.version !== 'TLSv1.3') return true;
+    return !this.ctx.sealsSessionsInTickets || this.ctx.sessionCache.onRemoveSession !== null;
   }
 
   /** The connection's own session, made on first use after the handshake completed. */

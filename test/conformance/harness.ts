@@ -124,6 +124,8 @@ export interface PairOptions {
   server?: SslContextOptions;
   /** NewSessionTicket messages the server sends after each handshake (default 0). */
   tickets?: number;
+  /** Called with both contexts before the handshake, e.g. to set session cache callbacks as an application does at startup. */
+  setup?: (serverCtx: SslContext, clientCtx: SslContext) => void;
 }
 
 /** A client and a server `Ssl` with their four BIOs. */
@@ -172,6 +174,7 @@ export function makePair(options: PairOptions = {}): Pair {
   else serverOptions.numTickets ??= 0;
   const serverCtx = new SslContext(serverOptions);
   const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem, ...pin, ...options.client });
+  options.setup?.(serverCtx, clientCtx);
   const client = new Ssl(clientCtx);
   const server = new Ssl(serverCtx);
   const clientIn = new ProbeBio();

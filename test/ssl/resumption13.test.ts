@@ -24,6 +24,26 @@ test('TLS 1.3 stateless tickets: the second connection resumes; both sides agree
   assertResumed(connectOnce(clientCtx, serverCtx, resumed));
 });
 
+test('TLS 1.3 server with sealed tickets keeps its sessions out of the internal cache unless a remove callback watches (OpenSSL ssl_update_cache)', () => {
+  const { clientCtx, serverCtx } = contexts();
+  const announced: Session[] = [];
+  serverCtx.sessionCache.onNewSession = (s) => announced.push(s);
+  const first = connectOnce(clientCtx, serverCtx);
+  assert.equal(serverCtx.sessionCache.size, 0, 'nothing the server would ever look up');
+  assert.deepEqual(announced, [first.server.getSession()], 'the new-session callback still hears of it');
+  assert.equal(first.server.getSession()!.isResumable(), true);
+  assertResumed(connectOnce(clientCtx, serverCtx, first.client.getSession()!));
+  // With a remove callback the application follows the cache, so the session is kept in it.
+  const watched = contexts();
+  const removed: Session[] = [];
+  watched.serverCtx.sessionCache.onRemoveSession = (s) => removed.push(s);
+  const run = connectOnce(watched.clientCtx, watched.serverCtx);
+  assert.equal(watched.serverCtx.sessionCache.size, 1);
+  watched.serverCtx.sessionCache.flush(Infinity);
+  assert.deepEqual(removed, [run.server.getSession()]);
+  // Stateful tickets and TLS 1.2 sessions live in the cache (tests below and in resumption12).
+});
+
 test('TLS 1.3 stateful tickets (SSL_OP_NO_TICKET): resumed from the server cache; eviction kills them', () => {
   const { clientCtx, serverCtx } = contexts({}, { options: SSL_OP_NO_TICKET });
   const first = connectOnce(clientCtx, serverCtx);
