@@ -232,17 +232,23 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /** SSL_connect: runs the client handshake to completion. */
   connect(): Promise<void> {
-    return this.bothLanes(() => this.driveHandshake(() => this.ssl.connect()));
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.connect());
+    });
   }
 
   /** SSL_accept: runs the server handshake to completion. */
   accept(): Promise<void> {
-    return this.bothLanes(() => this.driveHandshake(() => this.ssl.accept()));
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.accept());
+    });
   }
 
   /** SSL_do_handshake in the role already set (by the static helpers or setConnectState/setAcceptState). */
   handshake(): Promise<void> {
-    return this.bothLanes(() => this.driveHandshake(() => this.ssl.doHandshake()));
+    return this.bothLanes(async () => {
+      await this.drive(() => this.ssl.doHandshake());
+    });
   }
 
   /**
@@ -458,34 +464,6 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     this.readsQueued++;
     return this.readLane.run(() => this.writeJob(job)).finally(() => {
       this.readsQueued--;
-    });
-  }
-
-  /**
-   * The handshake's retry loop. The step that completes the handshake keeps the BIO corked until
-   * the end of this turn of the event loop: its last flight (a TLS 1.3 server's tickets, a TLS 1.2
-   * server's Finished, a client's Finished) then leaves in one segment with the application's first
-   * write, made as the handshake resolves, as node:tls sends them. That is one write and one
-   * wakeup of the peer fewer per connection. Every other step is uncorked before waiting.
-   */
-  private async driveHandshake(op: () => number): Promise<void> {
-    const bio = this.bio;
-    if (bio.cork === undefined || bio.uncork === undefined) {
-      await this.drive(op);
-      return;
-    }
-    const uncork = (): void => bio.uncork!();
-    await this.drive(() => {
-      bio.cork!();
-      let done = false;
-      try {
-        const ret = op();
-        done = ret > 0;
-        return ret;
-      } finally {
-        if (done) setImmediate(uncork);
-        else uncork();
-      }
     });
   }
 
