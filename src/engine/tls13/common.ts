@@ -79,7 +79,6 @@ export function checkCertificateVerify(
   }
 }
 
-
 /**
  * Rejects extensions the receiver did not ask for: RFC 8446 4.2 says a response may only carry
  * extensions the client offered (unsupported_extension otherwise).
