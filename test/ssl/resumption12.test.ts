@@ -19,6 +19,7 @@ import { SslContext, type SslContextOptions } from '../../src/ssl/context.js';
 import type { Session } from '../../src/ssl/session.js';
 import type { ClientHello } from '../../src/wire/messages.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { TLS12_SUITES, suiteInfo } from '../../src/crypto/suites.js';
 import { testCertificate } from '../helpers/memory-pair.js';
 import { assertFull, assertResumed, connectOnce, contexts, memoryPairFrom } from '../helpers/resumption.js';
@@ -439,5 +440,35 @@ test('TLS 1.2 with client certificates: the resumed connection needs no certific
     const hex = (chain: Uint8Array[]) => chain.map((c) => Buffer.from(c).toString('hex'));
     assert.deepEqual(hex(again.server.getPeerCertificates()), hex(clientChain));
     assert.equal(again.server.getVerifyResult(), first.server.getVerifyResult());
+  }
+});
+
+/**
+ * A node:crypto provider that counts key block derivations: the first HMAC of each
+ * PRF(master_secret, "key expansion", seed) (RFC 5246 6.3) takes the label and seed as its input.
+ */
+function keyBlockCounter(): { provider: CryptoProvider; derivations: () => number } {
+  const label = new TextEncoder().encode('key expansion');
+  let n = 0;
+  const provider = Object.create(nodeCrypto) as CryptoProvider;
+  provider.hmac = (hash, key, data) => {
+    if (data.length > label.length && label.every((b, i) => data[i] === b)) n++;
+    return nodeCrypto.hmac(hash, key, data);
+  };
+  return { provider, derivations: () => n };
+}
+
+test('TLS 1.2: each side derives the key block once per handshake, full or resumed (by session ID or ticket)', () => {
+  for (const options of [0, SSL_OP_NO_TICKET]) {
+    const c = keyBlockCounter();
+    const s = keyBlockCounter();
+    const { clientCtx, serverCtx } = contexts12({ provider: c.provider }, { provider: s.provider, options });
+    const first = connectOnce(clientCtx, serverCtx);
+    assertFull(first);
+    assert.equal(c.derivations(), 1, 'client, full handshake');
+    assert.equal(s.derivations(), 1, 'server, full handshake');
+    assertResumed(connectOnce(clientCtx, serverCtx, first.client.getSession()!));
+    assert.equal(c.derivations(), 2, 'client, resumed handshake');
+    assert.equal(s.derivations(), 2, 'server, resumed handshake');
   }
 });

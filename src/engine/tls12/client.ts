@@ -44,7 +44,7 @@ import {
   sessionTicketExtension,
   suiteFitsKey,
   tls12ClientHelloExtensions,
-  tls12Protections,
+  PendingProtections12,
   tls12SchemesForKey,
   type Tls12Session,
 } from './common.js';
@@ -96,6 +96,8 @@ export class Tls12Client implements HandshakeMachine {
   private ourPublic: Uint8Array | null = null;
   private certificateRequest: { types: Uint8Array; schemes: number[] } | null = null;
   private session: Tls12Session | null = null;
+  /** Both directions' record protection, made once when the first change_cipher_spec is due. */
+  private readonly protections: PendingProtections12;
   /** The server resumed the offered session (abbreviated handshake: its Finished comes first). */
   private resumed = false;
   /** The server's ServerHello carried session_ticket: a NewSessionTicket precedes its change_cipher_spec (RFC 5077 3.3). */
@@ -103,7 +105,9 @@ export class Tls12Client implements HandshakeMachine {
   /** Raw handshake messages so far: a client CertificateVerify signs them all (RFC 5246 7.4.8). */
   private messages: Uint8Array[] = [];
 
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: Connection) {
+    this.protections = new PendingProtections12(conn);
+  }
 
   /** Continues a handshake whose ClientHello the TLS 1.3 machine sent; the ServerHello comes next. */
   static continueFrom(conn: Connection, offer: ClientOffer): Tls12Client {
@@ -181,7 +185,7 @@ export class Tls12Client implements HandshakeMachine {
 
   changeCipherSpec(): void {
     if (this.state !== 'wait_change_cipher_spec') throw ccsOutOfPlace(this.state);
-    this.conn.setReadProtection(tls12Protections(this.conn, this.session!).server);
+    this.conn.setReadProtection(this.protections.take(this.session!, 'server'));
     this.state = 'wait_finished';
   }
 
@@ -408,7 +412,7 @@ export class Tls12Client implements HandshakeMachine {
     this.messages = [];
 
     this.conn.sendCompatibilityCcs();
-    this.conn.setWriteProtection(tls12Protections(this.conn, this.session).client);
+    this.conn.setWriteProtection(this.protections.take(this.session, 'client'));
     const verifyData = finishedVerifyData12(provider, this.suite.hash, master, 'client', this.conn.transcript.current());
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
@@ -447,7 +451,7 @@ export class Tls12Client implements HandshakeMachine {
       // Abbreviated handshake: our change_cipher_spec and Finished answer the server's.
       const session = this.session!;
       this.conn.sendCompatibilityCcs();
-      this.conn.setWriteProtection(tls12Protections(this.conn, session).client);
+      this.conn.setWriteProtection(this.protections.take(session, 'client'));
       const verifyData = finishedVerifyData12(this.conn.config.provider, this.suite.hash, session.masterSecret, 'client', this.conn.transcript.current());
       this.conn.finishedSent = verifyData;
       this.conn.sendHandshake(encodeFinished({ verifyData }));

@@ -142,7 +142,7 @@ export function serverKeyExchangeSigned(clientRandom: Uint8Array, serverRandom: 
 }
 
 /** Both directions' record protection from the master secret (RFC 5246 6.3). */
-export function tls12Protections(conn: Connection, session: Tls12Session): { client: RecordProtection12; server: RecordProtection12 } {
+function tls12Protections(conn: Connection, session: Tls12Session): Record<Side, RecordProtection12> {
   const provider = conn.config.provider;
   const { suite } = session;
   const kb = keyBlock(provider, suite.hash, session.masterSecret, session.clientRandom, session.serverRandom, suite.keyLength, suite.fixedIvLength);
@@ -150,6 +150,28 @@ export function tls12Protections(conn: Connection, session: Tls12Session): { cli
     client: new RecordProtection12(provider.createAead(suite.aead, kb.clientWriteKey), kb.clientWriteIv),
     server: new RecordProtection12(provider.createAead(suite.aead, kb.serverWriteKey), kb.serverWriteIv),
   };
+}
+
+type Side = 'client' | 'server';
+
+/**
+ * The record protections of one TLS 1.2 handshake, made from a single key block: each side's
+ * change_cipher_spec (ours sent, the peer's received) takes its direction from here. Deriving the
+ * key block once instead of per direction saves its PRF (four HMACs with SHA-256) and two AEAD
+ * contexts per handshake. The half not yet taken waits here; both are dropped once taken.
+ */
+export class PendingProtections12 {
+  private both: Record<Side, RecordProtection12> | null = null;
+  private taken = 0;
+
+  constructor(private readonly conn: Connection) {}
+
+  /** The protection of the records `writer` sends, for the session this handshake negotiated. */
+  take(session: Tls12Session, writer: Side): RecordProtection12 {
+    const both = (this.both ??= tls12Protections(this.conn, session));
+    if (++this.taken === 2) this.both = null;
+    return both[writer];
+  }
 }
 
 /** unexpected_message for a change_cipher_spec that arrives where no key change is due. */

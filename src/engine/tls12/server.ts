@@ -42,7 +42,7 @@ import {
   serverKeyExchangeSigned,
   suiteFitsKey,
   tls12HandshakeSchemes,
-  tls12Protections,
+  PendingProtections12,
   tls12SchemesForKey,
   type Tls12Session,
 } from './common.js';
@@ -98,6 +98,8 @@ export class Tls12Server implements HandshakeMachine {
   private extendedMaster = false;
   private secureRenegotiation = false;
   private session: Tls12Session | null = null;
+  /** Both directions' record protection, made once when the first change_cipher_spec is due. */
+  private readonly protections: PendingProtections12;
   private renegotiationAttempts = 0;
   /** The schemes our CertificateRequest offered (null: no client certificate was asked for). */
   private requestedSchemes: number[] | null = null;
@@ -108,7 +110,9 @@ export class Tls12Server implements HandshakeMachine {
   /** Full handshake: the client takes a ticket, sent before our change_cipher_spec (RFC 5077 3.3). */
   private ticketPromised = false;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: Connection) {
+    this.protections = new PendingProtections12(conn);
+  }
 
   start(): void {
     // The server waits for the ClientHello.
@@ -150,7 +154,7 @@ export class Tls12Server implements HandshakeMachine {
       );
     }
     if (this.state !== 'wait_change_cipher_spec') throw ccsOutOfPlace(this.state);
-    this.conn.setReadProtection(tls12Protections(this.conn, this.session!).client);
+    this.conn.setReadProtection(this.protections.take(this.session!, 'client'));
     this.state = 'wait_finished';
   }
 
@@ -387,7 +391,7 @@ export class Tls12Server implements HandshakeMachine {
   private sendFinished(): void {
     const session = this.session!;
     this.conn.sendCompatibilityCcs();
-    this.conn.setWriteProtection(tls12Protections(this.conn, session).server);
+    this.conn.setWriteProtection(this.protections.take(session, 'server'));
     const verifyData = finishedVerifyData12(this.conn.config.provider, this.suite.hash, session.masterSecret, 'server', this.conn.transcript.current());
     this.conn.finishedSent = verifyData;
     this.conn.sendHandshake(encodeFinished({ verifyData }));
