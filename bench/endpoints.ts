@@ -42,7 +42,7 @@ const SEND_HIGH_WATER_MARK = 256 * 1024;
 // ------------------------------------------------------------------ typessl
 
 /** typessl context options for a suite; TLS 1.2 settings are passed as the version work defines them. */
-function typesslOptions(suite: SuiteId, impl: Impl): SslContextOptions {
+export function typesslOptions(suite: SuiteId, impl: Impl): SslContextOptions {
   const s = suiteSpec(suite);
   // X25519 first (the key share every handshake uses); P-256 listed too because a TLS 1.2 server
   // with a P-256 certificate needs the client to name that curve (RFC 8422 5.1).

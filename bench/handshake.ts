@@ -3,11 +3,15 @@
  * CPU each side spends per handshake, measured after a warm-up of `warmupMs` in the same shape.
  * Each iteration is a new TCP connection, a full handshake
  * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
- * and a close. Clients share one context, as applications do.
+ * and a close. Clients share one context, as applications do. Beside the sequential runs, the
+ * node:crypto floor of a server handshake (handshake-floor.ts) is measured in this process as one
+ * more arm of the same alternation, against node:tls's server CPU per handshake.
  */
 import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { readFileSync } from 'node:fs';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
+import { serverHandshakeFloorUs } from './handshake-floor.js';
 import type { HandshakeResult, Mark } from './peer.js';
 import type { RunContext } from './run-context.js';
 
@@ -102,10 +106,12 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
           }
         }
         ctx.log(`handshakes ${suiteSpec(suite).label}, full, ${loopLabel}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
-        samples = await alternate(
-          ctx.sizes.reps,
-          [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops)),
-        );
+        const arms = [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops));
+        if (loops === 1) {
+          const keyPem = readFileSync(ctx.keyFile, 'utf8');
+          arms.push(async () => ({ perSec: NaN, clientCpuUs: NaN, serverCpuUs: serverHandshakeFloorUs(suite, keyPem, ctx.sizes.handshakeMs) }));
+        }
+        samples = await alternate(ctx.sizes.reps, arms);
       }
       const nodeSamples = samples[0] ?? [];
       for (const p of pairs) {
@@ -121,6 +127,16 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
           if (why !== null || idx < 0 || !run) out.push(unavailable({ ...base, ...meta }, why ?? 'n/a'));
           else out.push(figure({ ...base, ...meta }, samples[idx + 1]!.map(pick), nodeSamples.map(pick)));
         }
+      }
+      // The last arm: the node:crypto calls of a typessl server handshake alone, no engine around them.
+      if (loops === 1 && run) {
+        out.push(
+          figure(
+            { section: 'handshake', suite, subject: 'node:crypto calls alone', reference: 'node:tls', name: 'full, sequential: server CPU per handshake', unit: 'CPU us', higherIsBetter: false },
+            samples[samples.length - 1]!.map((s) => s.serverCpuUs),
+            nodeSamples.map((s) => s.serverCpuUs),
+          ),
+        );
       }
       out.push(...(await resumedFigures(ctx, suite, loops, loopLabel, servers)));
     }

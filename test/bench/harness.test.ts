@@ -39,6 +39,7 @@ test('npm run bench -- --smoke measures every section and writes the table, JSON
     assert.ok(aes.some((f) => f.name === '16 KiB writes: throughput' && f.ratio !== null));
     assert.ok(aes.some((f) => f.name === '1 KiB writes: throughput' && f.ratio !== null));
     assert.ok(aes.some((f) => f.name === 'full, sequential: handshakes/s' && f.ratio !== null));
+    assert.ok(aes.some((f) => f.subject === 'node:crypto calls alone' && f.name === 'full, sequential: server CPU per handshake' && f.ratio !== null), 'the handshake floor is measured');
     assert.ok(aes.some((f) => f.name === 'idle connection: server RSS' && f.value !== null));
     // The capability probes ran (they decide which rows print "n/a (...)" instead of a number).
     for (const k of ['tls12Client', 'tls12Server', 'resumption', 'resumption12'] as const) assert.equal(typeof report.capabilities[k], 'boolean');
