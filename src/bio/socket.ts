@@ -2,8 +2,13 @@ import type { Duplex } from 'node:stream';
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
 import { ChunkQueue, wake, type Waiter } from './chunk-queue.js';
 
-/** Default `writeHighWaterMark`: 64 KiB of ciphertext queued in the socket before `write` says retry. */
-export const DEFAULT_WRITE_HIGH_WATER_MARK = 64 * 1024;
+/**
+ * Default `writeHighWaterMark`: 128 KiB of ciphertext held by the socket before `write` says
+ * retry. Room for two of AsyncSsl's 64 KiB write slices (four full records each, a little over
+ * 64 KiB as ciphertext): one is sealed while the socket still holds the previous one, and a slice
+ * leaves in one writev. With 64 KiB a slice never fit, and a bulk sender waited on every one.
+ */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 128 * 1024;
 /** Default `readHighWaterMark`: 256 KiB of unread ciphertext before the socket is paused. */
 export const DEFAULT_READ_HIGH_WATER_MARK = 256 * 1024;
 
@@ -11,7 +16,8 @@ export const DEFAULT_READ_HIGH_WATER_MARK = 256 * 1024;
 export interface SocketBioOptions {
   /**
    * `write()` returns BIO_RETRY (the `Ssl` reports WANT_WRITE) while the socket holds this many
-   * unsent bytes or more, and takes at most the room left below it. Default 64 KiB.
+   * written bytes or more (until its write callbacks have run: see {@link SocketBio}), and takes
+   * at most the room left below it. Default 128 KiB.
    */
   writeHighWaterMark?: number;
   /**
@@ -33,8 +39,12 @@ export interface SocketBioOptions {
  * stream did not end, the transport went away; bytes received before are still returned first). The socket is paused while the queue is above `readHighWaterMark`.
  *
  * Writing: `write(data)` hands bytes to `socket.write()` and returns how many it took. While the
- * socket's unsent buffer is at or above `writeHighWaterMark` it takes nothing and returns
- * BIO_RETRY; `waitWritable()` resolves when there is room again. Bytes it reports as taken are
+ * bytes handed to the socket and not yet confirmed by its write callback reach
+ * `writeHighWaterMark`, it takes nothing and returns BIO_RETRY; `waitWritable()` resolves when
+ * there is room again. (Not the socket's `writableLength`: a write the kernel takes at once leaves
+ * that count immediately, but Node keeps the written buffers until its deferred callbacks have
+ * run, in a later tick. A writer that went on while `writableLength` said there was room would
+ * never let those ticks run and would pile up every buffer it ever wrote.) Bytes it reports as taken are
  * never dropped by the BIO. The socket keeps a reference to `data` until it has sent it, so the
  * caller must not modify the array afterwards (the `Ssl` never does: its ciphertext is fresh).
  *
@@ -55,6 +65,11 @@ export class SocketBio implements WaitableBio {
   private closedWithError = false;
   private failure: Error | null = null;
   private pausedByUs = false;
+  /** Sizes of the writes handed to the socket whose callbacks have not run yet, oldest at `unconfirmedHead`. */
+  private unconfirmed: number[] = [];
+  private unconfirmedHead = 0;
+  /** Their total: the bytes the socket still holds on to (see the class comment). */
+  private unconfirmedBytes = 0;
   /** cork() calls not yet matched by uncork() (they nest: an AsyncSsl batch around the Ssl's flushes). */
   private corks = 0;
   private readWaiters: Waiter[] = [];
@@ -111,15 +126,17 @@ export class SocketBio implements WaitableBio {
     if (data.length === 0) return 0;
     const s = this.socket;
     if (this.failure || this.closed || s.destroyed || s.writableEnded) return BIO_ERROR;
-    let room = this.writeMark - s.writableLength;
+    let room = this.writeMark - this.held();
     if (room < data.length && this.corks > 0) {
       // Corked bytes count against the mark: let the kernel take them now, then go on corked.
       s.uncork();
       s.cork();
-      room = this.writeMark - s.writableLength;
+      room = this.writeMark - this.held();
     }
     if (room <= 0) return BIO_RETRY;
     const n = Math.min(room, data.length);
+    this.unconfirmed.push(n);
+    this.unconfirmedBytes += n;
     s.write(n === data.length ? data : data.subarray(0, n), this.onWritten);
     return n;
   }
@@ -243,9 +260,19 @@ export class SocketBio implements WaitableBio {
     wake(this.writeWaiters);
   };
 
-  /** Write callback: a chunk left the socket's buffer, so there may be room below the mark again. */
+  /**
+   * Write callback, once per write and in write order: the socket has let go of that chunk, so
+   * there may be room below the mark again.
+   */
   private readonly onWritten = (err?: Error | null): void => {
     if (err) this.failure ??= err;
+    if (this.unconfirmedHead < this.unconfirmed.length) {
+      this.unconfirmedBytes -= this.unconfirmed[this.unconfirmedHead++]!;
+      if (this.unconfirmedHead === this.unconfirmed.length) {
+        this.unconfirmed.length = 0;
+        this.unconfirmedHead = 0;
+      }
+    }
     if (this.writeWaiters.length > 0 && !this.writeBlocked()) wake(this.writeWaiters);
   };
 
@@ -254,7 +281,15 @@ export class SocketBio implements WaitableBio {
   private writeBlocked(): boolean {
     const s = this.socket;
     if (this.failure || this.closed || s.destroyed || s.writableEnded) return false;
-    return s.writableLength >= this.writeMark;
+    return this.held() >= this.writeMark;
+  }
+
+  /**
+   * Bytes the socket holds for us: those whose write callbacks have not run, or its own unsent
+   * count if larger (bytes the application wrote to the socket itself, e.g. before STARTTLS).
+   */
+  private held(): number {
+    return Math.max(this.unconfirmedBytes, this.socket.writableLength);
   }
 
   private wakeAll(): void {

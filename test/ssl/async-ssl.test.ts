@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import { BIO_EOF, BIO_ERROR, BIO_RETRY } from '../../src/bio/bio.js';
-import { SocketBio, type SocketBioOptions } from '../../src/bio/socket.js';
+import { DEFAULT_WRITE_HIGH_WATER_MARK, SocketBio, type SocketBioOptions } from '../../src/bio/socket.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { AsyncSsl, SslError } from '../../src/ssl/async-ssl.js';
 import {
@@ -204,7 +204,8 @@ test('AsyncSsl: WANT_WRITE path with a small high-water mark while the peer does
   const readMark = 32 * 1024;
   const c = await connectedPair({ client: { writeHighWaterMark: mark }, server: { readHighWaterMark: readMark } });
   try {
-    // Observe the waits for the socket to drain (they only happen after WANT_WRITE).
+    // Observe the waits for the socket (they only happen after WANT_WRITE).
+    const held = unconfirmedWrites(c.clientSocket);
     let waits = 0;
     let firstWait!: () => void;
     const sawWait = new Promise<void>((resolve) => (firstWait = resolve));
@@ -212,9 +213,12 @@ test('AsyncSsl: WANT_WRITE path with a small high-water mark while the peer does
     const original = bio.waitWritable.bind(bio);
     bio.waitWritable = () => {
       waits++;
-      // WANT_WRITE means the socket buffer reached the mark, and the BIO never overfills it.
-      assert.equal(c.clientSocket.writableLength, mark);
-      firstWait();
+      // WANT_WRITE means the socket holds the mark's worth of written bytes, and the BIO never
+      // overfills it.
+      assert.equal(held.bytes, mark);
+      assert.ok(c.clientSocket.writableLength <= mark);
+      // The kernel buffers are full once the socket itself has to queue what it was given.
+      if (c.clientSocket.writableLength > 0) firstWait();
       return original();
     };
 
@@ -386,10 +390,28 @@ test('SocketBio: a socket error makes read() and write() BIO_ERROR and wakes wai
   }
 });
 
+/**
+ * Counts the bytes written to `socket` whose write callbacks have not run yet (the socket keeps
+ * those buffers until then), by wrapping its write().
+ */
+function unconfirmedWrites(socket: net.Socket): { bytes: number } {
+  const held = { bytes: 0 };
+  const write = socket.write.bind(socket) as (chunk: Uint8Array, cb?: (err?: Error | null) => void) => boolean;
+  socket.write = ((chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean => {
+    held.bytes += chunk.length;
+    return write(chunk, (err) => {
+      held.bytes -= chunk.length;
+      cb?.(err);
+    });
+  }) as typeof socket.write;
+  return held;
+}
+
 test('SocketBio: write() takes at most the room below the high-water mark, never losing bytes', async () => {
   const { client, server } = await tcpPair();
   try {
     const mark = 1000;
+    const held = unconfirmedWrites(client);
     const bio = new SocketBio(client, { writeHighWaterMark: mark });
     const peer = new SocketBio(server, { readHighWaterMark: 4096 });
     const data = randomBytes(8 * MiB);
@@ -414,17 +436,48 @@ test('SocketBio: write() takes at most the room below the high-water mark, never
       const n = bio.write(data.subarray(at));
       if (n === BIO_RETRY) {
         retries++;
-        assert.ok(client.writableLength >= mark);
+        assert.ok(held.bytes >= mark, `RETRY with ${held.bytes} bytes held`);
         await bio.waitWritable();
         continue;
       }
       assert.ok(n > 0 && n <= mark, `took ${n}`);
-      assert.ok(client.writableLength <= mark);
+      assert.ok(held.bytes <= mark, `${held.bytes} bytes held`);
       at += n;
     }
     await reader;
     assert.ok(retries > 0, 'the high-water mark was never reached');
     assert.equal(sha256(Buffer.concat(received)), sha256(data));
+  } finally {
+    client.destroy();
+    server.destroy();
+  }
+});
+
+test('SocketBio: a writer that never yields stops at the high-water mark even when the kernel takes every write at once', async () => {
+  // Node lets go of written buffers only in its deferred write callbacks (a later tick); the
+  // socket's writableLength drops as soon as the kernel takes the bytes. A writer driven by
+  // promises alone that trusted writableLength would never let those callbacks run and would
+  // keep every buffer it wrote (hundreds of MB in a bulk transfer).
+  const { client, server } = await tcpPair();
+  try {
+    const held = unconfirmedWrites(client);
+    const bio = new SocketBio(client);
+    server.resume();
+    const chunk = randomBytes(16 * 1024);
+    let taken = 0;
+    for (;;) {
+      const n = bio.write(chunk);
+      if (n === BIO_RETRY) break;
+      assert.ok(n > 0, `write failed: ${n}`);
+      taken += n;
+      assert.ok(taken <= 4 * MiB, 'write() never said RETRY');
+    }
+    assert.equal(client.writableLength, 0, 'the kernel took every byte at once (the case this is about)');
+    assert.ok(taken >= DEFAULT_WRITE_HIGH_WATER_MARK && taken < DEFAULT_WRITE_HIGH_WATER_MARK + chunk.length, `took ${taken} bytes before RETRY`);
+    assert.equal(held.bytes, taken, 'all of it still held by the socket');
+    await bio.waitWritable();
+    assert.equal(held.bytes, 0, 'waitWritable resolved once the write callbacks ran');
+    assert.equal(bio.write(chunk), chunk.length);
   } finally {
     client.destroy();
     server.destroy();
@@ -544,7 +597,8 @@ test('AsyncSsl.write: full-record writes queued together leave in a few writev c
     })();
     await Promise.all(writes.map((w) => c.client.write(w)));
     assert.ok((await received).equals(all), 'every byte arrives, in order');
-    // 8 records of 16 KiB in two 64 KiB slices; the 64 KiB high-water mark splits each slice once.
+    // 8 records of 16 KiB in two 64 KiB slices, each leaving in one writev unless the socket still
+    // holds so much of the previous one that the 128 KiB high-water mark splits it once.
     assert.ok(socketWrites <= 4, `expected gathered writes, got ${socketWrites} socket writes for 8 records`);
   } finally {
     destroyAll(c);
