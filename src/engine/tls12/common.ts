@@ -158,18 +158,22 @@ type Side = 'client' | 'server';
  * The record protections of one TLS 1.2 handshake, made from a single key block: each side's
  * change_cipher_spec (ours sent, the peer's received) takes its direction from here. Deriving the
  * key block once instead of per direction saves its PRF (four HMACs with SHA-256) and two AEAD
- * contexts per handshake. The half not yet taken waits here; both are dropped once taken.
+ * contexts per handshake. The first take derives both and keeps the other direction for the
+ * second take of the same session; anything else derives afresh.
  */
 export class PendingProtections12 {
-  private both: Record<Side, RecordProtection12> | null = null;
-  private taken = 0;
+  private pending: { session: Tls12Session; writer: Side; protection: RecordProtection12 } | null = null;
 
   constructor(private readonly conn: Connection) {}
 
   /** The protection of the records `writer` sends, for the session this handshake negotiated. */
   take(session: Tls12Session, writer: Side): RecordProtection12 {
-    const both = (this.both ??= tls12Protections(this.conn, session));
-    if (++this.taken === 2) this.both = null;
+    const kept = this.pending;
+    this.pending = null;
+    if (kept !== null && kept.session === session && kept.writer === writer) return kept.protection;
+    const both = tls12Protections(this.conn, session);
+    const other: Side = writer === 'client' ? 'server' : 'client';
+    this.pending = { session, writer: other, protection: both[other] };
     return both[writer];
   }
 }
