@@ -7,15 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryBio } from '../../src/bio/memory.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import type { Aead, CryptoProvider, Hash, KeyShare } from '../../src/crypto/provider.js';
 import { SslContext } from '../../src/ssl/context.js';
-import { Ssl } from '../../src/ssl/ssl.js';
 import { SUITES } from '../../bench/common.js';
 import { typesslOptions } from '../../bench/endpoints.js';
 import { floorShape, serverHandshakeFloorUs, type FloorShape } from '../../bench/handshake-floor.js';
 import { testCertificate } from '../helpers/memory-pair.js';
+import { memoryPairFrom } from '../helpers/resumption.js';
 
 /** A node:crypto provider that records the calls a floor shape describes. */
 function recordingProvider(): { provider: CryptoProvider; seen: FloorShape & { keyShares: number; derivations: number } } {
@@ -115,28 +114,12 @@ for (const suite of SUITES) {
         for (const list of [seen.transcript, seen.hmacs, seen.seals, seen.opens, seen.randoms]) list.length = 0;
         Object.assign(seen, { digests: 0, signedLength: 0, keyShares: 0, derivations: 0 });
       }
-      const client = new Ssl(clientCtx);
-      const server = new Ssl(serverCtx);
-      const c2s = new MemoryBio();
-      const s2c = new MemoryBio();
-      client.setBio(s2c, c2s);
-      server.setBio(c2s, s2c);
-      client.setConnectState();
-      server.setAcceptState();
-      client.setServerName('localhost');
-      let c = 0;
-      let s = 0;
-      for (let i = 0; i < 10 && (c !== 1 || s !== 1); i++) {
-        if (c !== 1) c = client.doHandshake();
-        if (s !== 1) s = server.doHandshake();
-      }
-      assert.equal(c, 1);
-      assert.equal(s, 1);
+      const { client, server, handshake } = memoryPairFrom(clientCtx, serverCtx);
+      handshake();
       assert.equal(server.write(new Uint8Array([1])), 1);
       assert.equal(client.read(new Uint8Array(8)), 1);
     }
     const shape = floorShape(suite.id);
-    if (process.env.FLOOR_DUMP) console.log(JSON.stringify(seen));
     assert.equal(seen.keyShares, 1, 'one ephemeral key share');
     assert.equal(seen.derivations, 1, 'one shared secret');
     assert.equal(seen.digests, shape.digests, 'transcript hashes');
