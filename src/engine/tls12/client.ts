@@ -37,6 +37,7 @@ import { leafPublicKey, checkSolicited } from '../tls13/common.js';
 import { tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import {
+  PendingProtections12,
   POINT_FORMAT_UNCOMPRESSED,
   ccsOutOfPlace,
   clientCertificateTypeOf,
@@ -44,7 +45,6 @@ import {
   sessionTicketExtension,
   suiteFitsKey,
   tls12ClientHelloExtensions,
-  PendingProtections12,
   tls12SchemesForKey,
   type Tls12Session,
 } from './common.js';

@@ -36,13 +36,13 @@ import { equalBytes } from '../../crypto/equal-bytes.js';
 import { leafPublicKey } from '../tls13/common.js';
 import { tls12Suites, tls13Enabled } from '../version-range.js';
 import {
+  PendingProtections12,
   POINT_FORMAT_UNCOMPRESSED,
   ccsOutOfPlace,
   checkClientCertificateVerify12,
   serverKeyExchangeSigned,
   suiteFitsKey,
   tls12HandshakeSchemes,
-  PendingProtections12,
   tls12SchemesForKey,
   type Tls12Session,
 } from './common.js';
