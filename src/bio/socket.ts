@@ -36,7 +36,8 @@ export interface SocketBioOptions {
  * bytes from the oldest chunk (never copies the queue), BIO_RETRY when nothing is queued,
  * BIO_EOF once the peer's FIN ('end') has been seen and the queue is empty, and BIO_ERROR after a
  * socket error, or once the socket closed without the peer's FIN (destroyed on our side: the
- * stream did not end, the transport went away; bytes received before are still returned first). The socket is paused while the queue is above `readHighWaterMark`.
+ * stream did not end, the transport went away; bytes received before are still returned first).
+ * The socket is paused while the queue is above `readHighWaterMark`.
  *
  * Writing: `write(data)` hands bytes to `socket.write()` and returns how many it took. While the
  * bytes handed to the socket and not yet confirmed by its write callback reach
@@ -44,9 +45,10 @@ export interface SocketBioOptions {
  * there is room again. (Not the socket's `writableLength`: a write the kernel takes at once leaves
  * that count immediately, but Node keeps the written buffers until its deferred callbacks have
  * run, in a later tick. A writer that went on while `writableLength` said there was room would
- * never let those ticks run and would pile up every buffer it ever wrote.) Bytes it reports as taken are
- * never dropped by the BIO. The socket keeps a reference to `data` until it has sent it, so the
- * caller must not modify the array afterwards (the `Ssl` never does: its ciphertext is fresh).
+ * never let those ticks run and would pile up every buffer it ever wrote.) Bytes it reports as
+ * taken are never dropped by the BIO. The socket keeps a reference to `data` until it has sent
+ * it, so the caller must not modify the array afterwards (the `Ssl` never does: its ciphertext is
+ * fresh).
  *
  * For TLS half-close (close_notify, then reading the peer's last data) create the socket with
  * `allowHalfOpen: true`; otherwise Node ends our side by itself as soon as the peer's FIN arrives.
@@ -126,13 +128,8 @@ export class SocketBio implements WaitableBio {
     if (data.length === 0) return 0;
     const s = this.socket;
     if (this.failure || this.closed || s.destroyed || s.writableEnded) return BIO_ERROR;
-    let room = this.writeMark - this.held();
-    if (room < data.length && this.corks > 0) {
-      // Corked bytes count against the mark: let the kernel take them now, then go on corked.
-      s.uncork();
-      s.cork();
-      room = this.writeMark - this.held();
-    }
+    // Corked bytes count against the mark like the rest: they are held until their callbacks run.
+    const room = this.writeMark - this.held();
     if (room <= 0) return BIO_RETRY;
     const n = Math.min(room, data.length);
     this.unconfirmed.push(n);
