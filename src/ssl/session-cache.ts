@@ -1,3 +1,4 @@
+import { equalBytes } from '../crypto/equal-bytes.js';
 import { toHex } from '../engine/bytes.js';
 import type { Session } from './session.js';
 
@@ -98,7 +99,7 @@ export class SessionCache {
     } catch {
       return null;
     }
-    if (!found || found.isExpired(this.now()) || !found.isResumable() || toHex(found.id) !== toHex(id)) return null;
+    if (!found || found.isExpired(this.now()) || !found.isResumable() || !equalBytes(found.id, id)) return null;
     if (storeInternally && !this.sessions.has(found.idHex)) {
       this.trim(1);
       this.sessions.set(found.idHex, found);
