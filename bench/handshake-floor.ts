@@ -145,12 +145,12 @@ function prepare(suite: SuiteId, signingKey: KeyObject): () => void {
     return { algorithm, key, nonce, aad, ciphertext, tag: cipher.getAuthTag() };
   });
   const randoms = shape.randoms.map((n) => Buffer.alloc(n));
-  // The client's key share, as a peer would send it (its import is part of the server's work).
-  const clientShare = (generateKeyPairSync as unknown as (t: 'x25519', o: { publicKeyEncoding: { format: 'jwk' } }) => { publicKey: { x: string } })('x25519', {
-    publicKeyEncoding: { format: 'jwk' },
-  }).publicKey.x;
+  // X25519 with a JWK public key, as the node provider makes its shares (@types/node types only
+  // PEM/DER encodings for X25519).
   const jwkOptions = { publicKeyEncoding: { format: 'jwk' } } as const;
-  const generate = generateKeyPairSync as unknown as (t: 'x25519', o: typeof jwkOptions) => { privateKey: KeyObject };
+  const generate = generateKeyPairSync as unknown as (t: 'x25519', o: typeof jwkOptions) => { publicKey: { x: string }; privateKey: KeyObject };
+  // The client's key share, as a peer would send it (its import is part of the server's work).
+  const clientShare = generate('x25519', jwkOptions).publicKey.x;
 
   return () => {
     for (const r of randoms) randomFillSync(r);
