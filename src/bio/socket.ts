@@ -3,12 +3,14 @@ import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
 import { ChunkQueue, wake, type Waiter } from './chunk-queue.js';
 
 /**
- * Default `writeHighWaterMark`: 128 KiB of ciphertext held by the socket before `write` says
- * retry. Room for two of AsyncSsl's 64 KiB write slices (four full records each, a little over
- * 64 KiB as ciphertext): one is sealed while the socket still holds the previous one, and a slice
- * leaves in one writev. With 64 KiB a slice never fit, and a bulk sender waited on every one.
+ * Default `writeHighWaterMark`: 512 KiB of ciphertext held by the socket before `write` says
+ * retry. Room for two of AsyncSsl's 256 KiB write slices (sixteen full records each, a little over
+ * 256 KiB as ciphertext): one is sealed while the socket still holds the previous one, and a slice
+ * leaves in one writev. A bulk sender's writev calls are a large part of its CPU (each runs the
+ * loopback or NIC path in the kernel): sixteen records per call instead of four cut a typessl
+ * sender's CPU per GB by about a fifth in A/B runs. A slice that does not fit is split by the mark.
  */
-export const DEFAULT_WRITE_HIGH_WATER_MARK = 128 * 1024;
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 512 * 1024;
 /** Default `readHighWaterMark`: 256 KiB of unread ciphertext before the socket is paused. */
 export const DEFAULT_READ_HIGH_WATER_MARK = 256 * 1024;
 
@@ -17,7 +19,7 @@ export interface SocketBioOptions {
   /**
    * `write()` returns BIO_RETRY (the `Ssl` reports WANT_WRITE) while the socket holds this many
    * written bytes or more (until its write callbacks have run: see {@link SocketBio}), and takes
-   * at most the room left below it. Default 128 KiB.
+   * at most the room left below it. Default 512 KiB.
    */
   writeHighWaterMark?: number;
   /**

@@ -69,10 +69,12 @@ function writeUnits(pieces: Uint8Array[]): Uint8Array[] {
 /** Default `read()` size: one full TLS record of plaintext. */
 const DEFAULT_READ_SIZE = 16384;
 /**
- * Plaintext handed to `Ssl.write` per call: four full records. Bounds the ciphertext held in
- * memory for one large `write()` while keeping records full.
+ * Plaintext handed to `Ssl.write` per call, and the most that queued writes gather into one slice:
+ * sixteen full records. Bounds the ciphertext held in memory for one large `write()` while keeping
+ * records full; a slice leaves in one writev (see SocketBio's DEFAULT_WRITE_HIGH_WATER_MARK, which
+ * leaves room for two), and fewer, larger writev calls are what makes a bulk sender cheaper.
  */
-const WRITE_SLICE = 4 * 16384;
+const WRITE_SLICE = 16 * 16384;
 
 /**
  * A failed TLS operation of {@link AsyncSsl}: `SSL_ERROR_SSL` (protocol failure, with an
