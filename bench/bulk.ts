@@ -4,7 +4,7 @@
  * time covers delivery, not just queueing. Each run first makes one unmeasured transfer of the same
  * size on its own connection (warm-up), then measures a second one.
  */
-import { KiB, MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { KiB, MIXED_PAIRS, PAIR_FLOOR, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
 import type { BulkResult, Mark } from './peer.js';
@@ -47,22 +47,29 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
   };
 }
 
-/** All bulk figures of one suite: typessl and the mixed pairs, each against node:tls on both sides. */
+/**
+ * The pairs measured at one write size. The floor (bulk-floor.ts) runs at 16 KiB writes only: it
+ * makes one record per write, so with 1 KiB writes it would measure 1 KiB records, which is no
+ * floor for typessl (typessl joins small writes into full records).
+ */
+function pairsAt(ctx: RunContext, writeSize: number): Pair[] {
+  return [PAIR_TYPESSL, PAIR_PORTABLE, ...(ctx.sizes.mixed ? MIXED_PAIRS : []), ...(writeSize === 16 * KiB ? [PAIR_FLOOR] : [])];
+}
+
+/** All bulk figures of one suite: typessl, the mixed pairs and the floor, each against node:tls on both sides. */
 export async function bulkFigures(ctx: RunContext, suite: SuiteId): Promise<Figure[]> {
-  const pairs = [PAIR_TYPESSL, PAIR_PORTABLE, ...(ctx.sizes.mixed ? MIXED_PAIRS : [])];
   const out: Figure[] = [];
-  const measurable = pairs.filter((p) => ctx.unsupported(suite, p) === null);
-  const nodeMeasurable = ctx.unsupported(suite, PAIR_NODE) === null && measurable.length > 0;
+  const nodeMeasurable = ctx.unsupported(suite, PAIR_NODE) === null;
   const servers = new Map<string, PeerServer>();
   try {
-    if (nodeMeasurable) {
-      for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
-        servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, bulkBytes: bulkBytesFor(ctx, impl) }));
-      }
-    }
     for (const writeSize of WRITE_SIZES) {
+      const pairs = pairsAt(ctx, writeSize);
+      const measurable = nodeMeasurable ? pairs.filter((p) => ctx.unsupported(suite, p) === null) : [];
       let samples: BulkSample[][] = [];
-      if (nodeMeasurable) {
+      if (measurable.length > 0) {
+        for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
+          if (!servers.has(impl)) servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'bulk', certFile: ctx.certFile, keyFile: ctx.keyFile, bulkBytes: bulkBytesFor(ctx, impl) }));
+        }
         ctx.log(`bulk ${suiteSpec(suite).label}, ${sizeLabel(writeSize)}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
         const arms = [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, writeSize));
         samples = await alternate(ctx.sizes.reps, arms);

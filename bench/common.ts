@@ -5,13 +5,14 @@
 
 /**
  * The implementations compared: typessl on the node:crypto provider, typessl on the portable
- * provider (@noble/*, what browsers run), and node:tls.
+ * provider (@noble/*, what browsers run), and node:tls; `floor` is no TLS implementation but the
+ * node:crypto floor of a record layer (bulk-floor.ts), measured in the bulk figures only.
  */
-export type Impl = 'typessl' | 'typessl-portable' | 'node';
+export type Impl = 'typessl' | 'typessl-portable' | 'node' | 'floor';
 
 /** Whether an implementation is typessl (with either provider). */
 export function isTypessl(impl: Impl): boolean {
-  return impl !== 'node';
+  return impl === 'typessl' || impl === 'typessl-portable';
 }
 
 /** A client/server pairing: `${client}-${server}`. */
@@ -24,13 +25,19 @@ export const PAIR_TYPESSL: Pair = { client: 'typessl', server: 'typessl' };
 export const PAIR_NODE: Pair = { client: 'node', server: 'node' };
 /** typessl with the portable provider on both sides (bulk and handshake figures). */
 export const PAIR_PORTABLE: Pair = { client: 'typessl-portable', server: 'typessl-portable' };
+/** The node:crypto floor of bulk transfer on both sides (bulk-floor.ts; 16 KiB writes only). */
+export const PAIR_FLOOR: Pair = { client: 'floor', server: 'floor' };
 /** The mixed pairs, each compared with node:tls on both sides. */
 export const MIXED_PAIRS: Pair[] = [
   { client: 'typessl', server: 'node' },
   { client: 'node', server: 'typessl' },
 ];
 
+/** Subject of the floor's figures in tables and JSON. */
+export const FLOOR_SUBJECT = 'node:crypto records alone';
+
 export function pairName(p: Pair): string {
+  if (p.client === 'floor' && p.server === 'floor') return FLOOR_SUBJECT;
   return p.client === p.server ? p.client : `${p.client} client / ${p.server} server`;
 }
 

@@ -11,6 +11,7 @@ import { SocketBio } from '../src/bio/socket.js';
 import { AsyncSsl } from '../src/ssl/async-ssl.js';
 import { SslContext, type SslContextOptions } from '../src/ssl/context.js';
 import { Ssl } from '../src/ssl/ssl.js';
+import { floorConnect, floorListen } from './bulk-floor.js';
 import { suiteSpec, type Impl, type SuiteId } from './common.js';
 
 /** Certificate and key of the benchmark server (ECDSA P-256, self-signed for "localhost"). */
@@ -323,6 +324,7 @@ function nodeResumingClient(suite: SuiteId, creds: Credentials, port: number): R
 
 /** A resuming client of one implementation (see ResumingClient). */
 export function resumingClient(impl: Impl, suite: SuiteId, creds: Credentials, port: number): ResumingClient {
+  if (impl === 'floor') throw new Error('the bulk floor has no handshake to resume');
   return impl === 'node' ? nodeResumingClient(suite, creds, port) : typesslResumingClient(suite, creds, impl, port);
 }
 
@@ -330,6 +332,7 @@ export function resumingClient(impl: Impl, suite: SuiteId, creds: Credentials, p
 
 /** A client factory bound to one implementation, suite and port, with its shared context made once. */
 export function clientFactory(impl: Impl, suite: SuiteId, creds: Credentials, port: number): () => Promise<BenchConn> {
+  if (impl === 'floor') return () => floorConnect(suite, port);
   if (impl === 'node') {
     const ctx = nodeClientContext(suite, creds);
     return () => nodeConnect(ctx, port);
@@ -341,7 +344,9 @@ export function clientFactory(impl: Impl, suite: SuiteId, creds: Credentials, po
 /** Starts a server of one implementation on 127.0.0.1 (ephemeral port); every established connection goes to `onConn`. */
 export async function startServer(impl: Impl, suite: SuiteId, creds: Credentials, onConn: (c: BenchConn) => void): Promise<{ server: net.Server; port: number }> {
   let server: net.Server;
-  if (impl === 'node') {
+  if (impl === 'floor') {
+    server = floorListen(suite, onConn);
+  } else if (impl === 'node') {
     server = nodeListen(suite, creds, onConn);
   } else {
     const ctx = typesslServerContext(suite, creds, impl);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLOOR_SUBJECT } from '../../bench/common.js';
 import type { BenchReport } from '../../bench/report.js';
 
 const MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
@@ -39,6 +40,7 @@ test('npm run bench -- --smoke measures every section and writes the table, JSON
     assert.ok(aes.some((f) => f.name === '16 KiB writes: throughput' && f.ratio !== null));
     assert.ok(aes.some((f) => f.name === '1 KiB writes: throughput' && f.ratio !== null));
     assert.ok(aes.some((f) => f.name === 'full, sequential: handshakes/s' && f.ratio !== null));
+    assert.ok(aes.some((f) => f.subject === FLOOR_SUBJECT && f.name === '16 KiB writes: throughput' && f.ratio !== null), 'the bulk floor is measured');
     assert.ok(aes.some((f) => f.subject === 'node:crypto calls alone' && f.name === 'full, sequential: server CPU per handshake' && f.ratio !== null), 'the handshake floor is measured');
     assert.ok(aes.some((f) => f.name === 'idle connection: server RSS' && f.value !== null));
     // The capability probes ran (they decide which rows print "n/a (...)" instead of a number).
