@@ -19,7 +19,9 @@ export interface SocketBioOptions {
   /**
    * `write()` returns BIO_RETRY (the `Ssl` reports WANT_WRITE) while the socket holds this many
    * written bytes or more (until its write callbacks have run: see {@link SocketBio}), and takes
-   * at most the room left below it. Default 512 KiB.
+   * at most the room left below it. Default 512 KiB. It bounds the ciphertext each connection's
+   * socket holds while the peer reads slowly; a server with many connections sending at once may
+   * lower it (with less than 256 KiB a bulk sender's slices leave in more, smaller writev calls).
    */
   writeHighWaterMark?: number;
   /**
