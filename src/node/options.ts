@@ -3,7 +3,7 @@ import type { SocketBioOptions } from '../bio/socket.js';
 import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../ssl/constants.js';
 import { SslContext, type SslContextOptions } from '../ssl/context.js';
 import type { Session } from '../ssl/session.js';
-import { platformRoots, type TrustStore } from '../x509/anchors.js';
+import { platformRootStore, platformRoots, type TrustStore } from '../x509/anchors.js';
 import type { VerifyCallback } from '../x509/verify.js';
 import type { CheckServerIdentity } from './authorization.js';
 
@@ -108,6 +108,8 @@ export function pemText(input: PemInput | undefined): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
+const BUNDLED_ONLY: ReadonlySet<'bundled'> = new Set(['bundled'] as const);
+
 /** Whether a context made from these options trusts node's root certificates (no `ca` given, as in node:tls). */
 function usesDefaultRoots(options: CommonTlsOptions): boolean {
   return pemText(options.ca) === undefined && options.context?.ca === undefined && options.context?.trustedCertificates === undefined;
@@ -119,6 +121,8 @@ function usesDefaultRoots(options: CommonTlsOptions): boolean {
  */
 export function anchorsFromOptions(ctx: SslContext, options: CommonTlsOptions): TrustStore {
   if (!usesDefaultRoots(options)) return ctx.trustStore;
+  // The usual case (no explicit anchors): the process-wide store of node's roots, not a new copy.
+  if (ctx.trustStore.size === 0) return platformRootStore(BUNDLED_ONLY);
   const all = ctx.trustStore.clone();
   for (const c of platformRoots('bundled')) all.addParsed(c);
   return all;

@@ -5,7 +5,7 @@ import type { CertifiedKey, EngineConfig, HandshakeHooks, ProtocolVersionName, T
 import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { pemDecode } from '../x509/pem.js';
-import { platformRoots, TrustStore, type TrustInput } from '../x509/anchors.js';
+import { platformRootStore, platformRoots, TrustStore, type TrustInput } from '../x509/anchors.js';
 import type { VerifyCallback, VerifyPolicy } from '../x509/verify.js';
 import {
   SSL_OP_IGNORE_UNEXPECTED_EOF,
@@ -235,6 +235,8 @@ export class SslContext {
   private chainDer: Uint8Array[] = [];
   private trust = new TrustStore();
   private platformKinds = new Set<'bundled' | 'system'>();
+  /** anchorsForVerification's joined store, with the explicit store and revision it was built from. */
+  private joinedAnchors: { trust: TrustStore; revision: number; store: TrustStore } | null = null;
   private verifyMode: number;
   private verifyCallback: VerifyCallback | undefined;
   private verifyDepth: number;
@@ -336,17 +338,20 @@ export class SslContext {
   setDefaultVerifyPaths(): void {
     platformRoots('bundled');
     this.platformKinds.add('bundled');
+    this.joinedAnchors = null;
   }
 
   /** Also trust the operating system's root store (throws when this runtime cannot read one). */
   useSystemRoots(): void {
     platformRoots('system');
     this.platformKinds.add('system');
+    this.joinedAnchors = null;
   }
 
   /** Stops trusting platform roots (explicit anchors stay). */
   clearPlatformRoots(): void {
     this.platformKinds.clear();
+    this.joinedAnchors = null;
   }
 
   /**
@@ -387,11 +392,21 @@ export class SslContext {
   }
 
   /** Every anchor a verification uses: the explicit ones and the chosen platform roots. */
+  /**
+   * The explicit anchors joined with the platform roots the context trusts. Built once and shared
+   * by the connections (they only read it): joining ~140 bundled roots took 2.7 ms, and was done
+   * for every connection. Rebuilt after the explicit store or the platform roots change. With no
+   * explicit anchors it is the process-wide store of those platform roots (platformRootStore).
+   */
   private anchorsForVerification(): TrustStore {
     if (this.platformKinds.size === 0) return this.trust;
-    const all = this.trust.clone();
-    for (const kind of this.platformKinds) for (const c of platformRoots(kind)) all.addParsed(c);
-    return all;
+    if (this.trust.size === 0) return platformRootStore(this.platformKinds);
+    const cached = this.joinedAnchors;
+    if (cached !== null && cached.trust === this.trust && cached.revision === this.trust.revision) return cached.store;
+    const store = this.trust.clone();
+    for (const kind of this.platformKinds) for (const c of platformRoots(kind)) store.addParsed(c);
+    this.joinedAnchors = { trust: this.trust, revision: this.trust.revision, store };
+    return store;
   }
 
   /** TLS 1.3 suites, as in OpenSSL's SSL_CTX_set_ciphersuites ("TLS_AES_128_GCM_SHA256:..."). */

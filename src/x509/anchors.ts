@@ -54,6 +54,26 @@ export function platformRoots(kind: 'bundled' | 'system'): readonly ParsedCertif
   return out;
 }
 
+/** Stores of platform roots alone, by the kinds they hold; see platformRootStore. */
+const platformStores = new Map<string, TrustStore>();
+
+/**
+ * The platform roots of `kinds` as one store, built once per process and shared by every context
+ * that trusts them and no explicit anchors (node:tls-style clients make a context per connection,
+ * and building the store took milliseconds). It is only read: verification never changes its
+ * anchors, and contexts hand out their own explicit store, never this one.
+ */
+export function platformRootStore(kinds: ReadonlySet<'bundled' | 'system'>): TrustStore {
+  const key = [...kinds].sort().join('+');
+  let store = platformStores.get(key);
+  if (store === undefined) {
+    store = new TrustStore();
+    for (const kind of kinds) for (const c of platformRoots(kind)) store.addParsed(c);
+    platformStores.set(key, store);
+  }
+  return store;
+}
+
 /** Certificates to trust: PEM text (any number of CERTIFICATE blocks), DER bytes, or parsed certificates. */
 export type TrustInput = string | Uint8Array | ParsedCertificate | ReadonlyArray<string | Uint8Array | ParsedCertificate>;
 
@@ -80,6 +100,7 @@ export class TrustStore {
   private readonly bySubject = new Map<string, ParsedCertificate[]>();
   private readonly byDer = new Set<string>();
   private readonly all: ParsedCertificate[] = [];
+  private changes = 0;
 
   constructor(initial?: TrustInput) {
     if (initial !== undefined) this.add(initial);
@@ -96,6 +117,7 @@ export class TrustStore {
     if (this.byDer.has(key)) return;
     this.byDer.add(key);
     this.all.push(cert);
+    this.changes++;
     const subject = bytesKey(cert.subjectDer);
     const list = this.bySubject.get(subject);
     if (list) list.push(cert);
@@ -107,6 +129,12 @@ export class TrustStore {
     this.bySubject.clear();
     this.byDer.clear();
     this.all.length = 0;
+    this.changes++;
+  }
+
+  /** Counts the changes made to the store, so a copy derived from it can tell it is stale. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Number of anchors. */
@@ -129,7 +157,7 @@ export class TrustStore {
     return this.bySubject.get(bytesKey(cert.issuerDer)) ?? [];
   }
 
-  /** A copy (contexts copy their store into each connection's verification). */
+  /** A copy (a context joins a copy of its store with the platform roots it trusts). */
   clone(): TrustStore {
     const copy = new TrustStore();
     for (const c of this.all) copy.addParsed(c);

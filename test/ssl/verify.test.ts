@@ -16,7 +16,7 @@ import { AlertDescription, alertName } from '../../src/wire/enums.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import * as V from '../../src/x509/verify-result.js';
 import { CertFactory, EXT } from '../helpers/cert-factory.js';
-import { setPlatformRootSource } from '../../src/x509/anchors.js';
+import { setPlatformRootSource, TrustStore } from '../../src/x509/anchors.js';
 import { nodeRootSource } from '../../src/node/roots.js';
 
 // What the Node entry point (src/index.ts) does; these tests import the modules directly.
@@ -57,6 +57,11 @@ interface Outcome {
 function run(clientOpts: SslContextOptions, serverOpts: SslContextOptions, setup?: (client: Ssl) => void): Outcome {
   const serverCtx = new SslContext({ provider: nodeCrypto, certificate: chainOf('server', 'int'), privateKey: f.get('server').keyPem, ...serverOpts });
   const clientCtx = new SslContext({ provider: nodeCrypto, ...clientOpts });
+  return runWith(clientCtx, serverCtx, setup);
+}
+
+/** One handshake between connections of the given contexts, over memory BIOs. */
+function runWith(clientCtx: SslContext, serverCtx: SslContext, setup?: (client: Ssl) => void): Outcome {
   const client = new Ssl(clientCtx);
   const server = new Ssl(serverCtx);
   const [ci, co, si, so] = [new MemoryBio(), new MemoryBio(), new MemoryBio(), new MemoryBio()];
@@ -151,6 +156,55 @@ describe('client verification through Ssl', () => {
     ctx.setTrustedCertificates(f.get('root').pem);
     assert.equal(ctx.trustStore.size, 1);
     assert.equal(ctx.trustStore.certificates()[0]!.commonName, 'Root');
+  });
+  test('platform roots are joined with the explicit anchors once per context, and anchors changed later count', () => {
+    const serverCtx = new SslContext({ provider: nodeCrypto, certificate: chainOf('server', 'int'), privateKey: f.get('server').keyPem });
+    const clientCtx = new SslContext({ provider: nodeCrypto, useBundledRoots: true });
+    const clone = TrustStore.prototype.clone;
+    let joins = 0;
+    TrustStore.prototype.clone = function (this: TrustStore) {
+      joins++;
+      return clone.call(this);
+    };
+    try {
+      const before = runWith(clientCtx, serverCtx);
+      assert.equal(before.client.getVerifyResult(), V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+      clientCtx.trustStore.add(f.get('root').pem);
+      for (let i = 0; i < 3; i++) {
+        const o = runWith(clientCtx, serverCtx);
+        assert.equal(o.c, 1, `connection ${i} after the anchor was added: ${JSON.stringify(o.clientError)}`);
+      }
+      // Before the anchor was added the process-wide store of bundled roots served; after it, one
+      // join for the three connections, not one per connection (each join copies the ~140 bundled
+      // roots: milliseconds).
+      assert.equal(joins, 1);
+      clientCtx.setTrustedCertificates(f.get('otherRoot').pem);
+      assert.equal(runWith(clientCtx, serverCtx).client.getVerifyResult(), V.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+      clientCtx.clearPlatformRoots();
+      assert.match(runWith(clientCtx, serverCtx).clientError?.message ?? '', /trust store \(1 anchors\)/);
+    } finally {
+      TrustStore.prototype.clone = clone;
+    }
+  });
+  test('contexts that trust the bundled roots alone share one store of them (node:tls-style clients make a context per connection)', () => {
+    const serverCtx = new SslContext({ provider: nodeCrypto, certificate: chainOf('server', 'int'), privateKey: f.get('server').keyPem });
+    const addParsed = TrustStore.prototype.addParsed;
+    const added: number[] = [];
+    TrustStore.prototype.addParsed = function (this: TrustStore, cert) {
+      added[added.length - 1]!++;
+      addParsed.call(this, cert);
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        added.push(0);
+        const o = runWith(new SslContext({ provider: nodeCrypto, useBundledRoots: true }), serverCtx);
+        assert.match(o.clientError?.message ?? '', /trust store \(\d{2,} anchors\)/, 'verified against the bundled roots');
+      }
+    } finally {
+      TrustStore.prototype.addParsed = addParsed;
+    }
+    // Built at most once (by the first connection, unless an earlier test did), never again.
+    assert.deepEqual(added.slice(1), [0, 0]);
   });
   test('Node bundled roots can be added (and do not trust the test root)', () => {
     const o = run({ useBundledRoots: true }, {});
