@@ -391,12 +391,12 @@ export class SslContext {
     this.skipVerification = skip;
   }
 
-  /** Every anchor a verification uses: the explicit ones and the chosen platform roots. */
   /**
-   * The explicit anchors joined with the platform roots the context trusts. Built once and shared
-   * by the connections (they only read it): joining ~140 bundled roots took 2.7 ms, and was done
-   * for every connection. Rebuilt after the explicit store or the platform roots change. With no
-   * explicit anchors it is the process-wide store of those platform roots (platformRootStore).
+   * Every anchor a verification uses: the explicit ones joined with the platform roots the context
+   * trusts. Built once and shared by the connections (they only read it): joining ~140 bundled
+   * roots took 2.7 ms, and was done for every connection. Rebuilt after the explicit store or the
+   * platform roots change. With no explicit anchors it is the process-wide store of those platform
+   * roots (platformRootStore).
    */
   private anchorsForVerification(): TrustStore {
     if (this.platformKinds.size === 0) return this.trust;
