@@ -124,7 +124,7 @@ export function anchorsFromOptions(ctx: SslContext, options: CommonTlsOptions): 
   // The usual case (no explicit anchors): the process-wide store of node's roots, not a new copy.
   if (ctx.trustStore.size === 0) return platformRootStore(BUNDLED_ONLY);
   const all = ctx.trustStore.clone();
-  for (const c of platformRoots('bundled')) all.addParsed(c);
+  for (const der of platformRoots('bundled')) all.addDer(der);
   return all;
 }
 

@@ -404,7 +404,7 @@ export class SslContext {
     const cached = this.joinedAnchors;
     if (cached !== null && cached.trust === this.trust && cached.revision === this.trust.revision) return cached.store;
     const store = this.trust.clone();
-    for (const kind of this.platformKinds) for (const c of platformRoots(kind)) store.addParsed(c);
+    for (const kind of this.platformKinds) for (const der of platformRoots(kind)) store.addDer(der);
     this.joinedAnchors = { trust: this.trust, revision: this.trust.revision, store };
     return store;
   }

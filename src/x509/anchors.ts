@@ -11,7 +11,7 @@
  * source the runtime entry point registers, so this file stays free of `node:` imports.
  */
 import { bytesKey } from './bytes-key.js';
-import { parseCertificate, type ParsedCertificate } from './certificate.js';
+import { certificateSubject, parseCertificate, type ParsedCertificate } from './certificate.js';
 import { pemDecode } from './pem.js';
 
 /** Where platform roots come from; the Node entry point registers one (see src/node/roots.ts). */
@@ -23,39 +23,39 @@ export interface PlatformRootSource {
 }
 
 let platformSource: PlatformRootSource | null = null;
-const platformCache = new Map<'bundled' | 'system', readonly ParsedCertificate[]>();
+const platformCache = new Map<'bundled' | 'system', readonly Uint8Array[]>();
+/** Stores of platform roots alone, by the kinds they hold; see platformRootStore. */
+const platformStores = new Map<string, TrustStore>();
 
 /** Registers the runtime's root source (called by the Node entry point). */
 export function setPlatformRootSource(source: PlatformRootSource | null): void {
   platformSource = source;
   platformCache.clear();
+  platformStores.clear();
 }
 
 /**
- * The platform's roots, parsed once per process. Certificates that do not parse strictly are
- * skipped (a store of hundreds may hold a legacy oddity). Throws when no source is registered or
- * the source cannot provide that kind.
+ * The platform's roots as DER, decoded from PEM once per process. They are parsed only when a
+ * verification uses them (see TrustStore.addDer): parsing all of Node's ~140 bundled roots took
+ * 190-360 ms. Throws when no source is registered or the source cannot provide that kind.
  */
-export function platformRoots(kind: 'bundled' | 'system'): readonly ParsedCertificate[] {
+export function platformRoots(kind: 'bundled' | 'system'): readonly Uint8Array[] {
   const cached = platformCache.get(kind);
   if (cached) return cached;
   if (!platformSource) throw new Error('typessl: no platform root certificates on this runtime; give the trust anchors explicitly');
   const texts = kind === 'bundled' ? platformSource.bundled() : platformSource.system?.();
   if (!texts) throw new Error(`typessl: this runtime cannot read the ${kind} root store`);
-  const out: ParsedCertificate[] = [];
+  const out: Uint8Array[] = [];
   for (const text of texts) {
     try {
-      for (const block of pemDecode(text)) if (block.label === 'CERTIFICATE') out.push(parseCertificate(block.der));
+      for (const block of pemDecode(text)) if (block.label === 'CERTIFICATE') out.push(block.der);
     } catch {
-      // Skip the one certificate; the rest of the store is still useful.
+      // Skip the one text; the rest of the store is still useful.
     }
   }
   platformCache.set(kind, out);
   return out;
 }
-
-/** Stores of platform roots alone, by the kinds they hold; see platformRootStore. */
-const platformStores = new Map<string, TrustStore>();
 
 /**
  * The platform roots of `kinds` as one store, built once per process and shared by every context
@@ -68,7 +68,7 @@ export function platformRootStore(kinds: ReadonlySet<'bundled' | 'system'>): Tru
   let store = platformStores.get(key);
   if (store === undefined) {
     store = new TrustStore();
-    for (const kind of kinds) for (const c of platformRoots(kind)) store.addParsed(c);
+    for (const kind of kinds) for (const der of platformRoots(kind)) store.addDer(der);
     platformStores.set(key, store);
   }
   return store;
@@ -95,11 +95,46 @@ export function parseTrustInput(input: TrustInput): ParsedCertificate[] {
   return out;
 }
 
+/**
+ * One anchor: its DER, and the parsed certificate once something needs it. Anchors added as DER
+ * (the platform roots) are parsed on first use; one that does not parse strictly is then left out
+ * (a store of hundreds may hold a legacy oddity), as if it were not there.
+ */
+interface Anchor {
+  readonly der: Uint8Array;
+  /** bytesKey of the subject Name, the index of issuersOf. */
+  readonly subjectKey: string;
+  cert: ParsedCertificate | null;
+  unusable: boolean;
+}
+
+/** The anchor's certificate, parsed now if it was not yet; null when it does not parse. */
+function certificateOf(anchor: Anchor): ParsedCertificate | null {
+  if (anchor.cert === null && !anchor.unusable) {
+    try {
+      anchor.cert = parseCertificate(anchor.der);
+    } catch {
+      anchor.unusable = true;
+    }
+  }
+  return anchor.cert;
+}
+
+/** The parsed certificates of `anchors`, leaving out those that do not parse. */
+function certificatesOf(anchors: readonly Anchor[]): ParsedCertificate[] {
+  const out: ParsedCertificate[] = [];
+  for (const a of anchors) {
+    const cert = certificateOf(a);
+    if (cert !== null) out.push(cert);
+  }
+  return out;
+}
+
 /** A set of trust anchors, indexed by subject name for path building. */
 export class TrustStore {
-  private readonly bySubject = new Map<string, ParsedCertificate[]>();
+  private readonly bySubject = new Map<string, Anchor[]>();
   private readonly byDer = new Set<string>();
-  private readonly all: ParsedCertificate[] = [];
+  private readonly all: Anchor[] = [];
   private changes = 0;
 
   constructor(initial?: TrustInput) {
@@ -113,15 +148,34 @@ export class TrustStore {
 
   /** Adds already parsed anchors (duplicates are ignored). */
   addParsed(cert: ParsedCertificate): void {
-    const key = bytesKey(cert.der);
+    this.insert({ der: cert.der, subjectKey: bytesKey(cert.subjectDer), cert, unusable: false });
+  }
+
+  /**
+   * Adds an anchor as DER, indexed by its subject now and parsed only when a verification needs it
+   * (duplicates are ignored). Returns false, adding nothing, when `der` is not a certificate at all.
+   */
+  addDer(der: Uint8Array): boolean {
+    let subject: Uint8Array;
+    try {
+      subject = certificateSubject(der);
+    } catch {
+      return false;
+    }
+    // A private copy, as parseCertificate makes: the caller may reuse its buffer.
+    this.insert({ der: der.slice(), subjectKey: bytesKey(subject), cert: null, unusable: false });
+    return true;
+  }
+
+  private insert(anchor: Anchor): void {
+    const key = bytesKey(anchor.der);
     if (this.byDer.has(key)) return;
     this.byDer.add(key);
-    this.all.push(cert);
+    this.all.push(anchor);
     this.changes++;
-    const subject = bytesKey(cert.subjectDer);
-    const list = this.bySubject.get(subject);
-    if (list) list.push(cert);
-    else this.bySubject.set(subject, [cert]);
+    const list = this.bySubject.get(anchor.subjectKey);
+    if (list) list.push(anchor);
+    else this.bySubject.set(anchor.subjectKey, [anchor]);
   }
 
   /** Removes every anchor. */
@@ -142,9 +196,9 @@ export class TrustStore {
     return this.all.length;
   }
 
-  /** Every anchor, in the order added. */
+  /** Every anchor, in the order added (parsing any not parsed yet; those that do not parse are left out). */
   certificates(): readonly ParsedCertificate[] {
-    return this.all;
+    return certificatesOf(this.all);
   }
 
   /** Whether exactly this certificate (by DER) is an anchor. */
@@ -152,15 +206,16 @@ export class TrustStore {
     return this.byDer.has(bytesKey(cert.der));
   }
 
-  /** Anchors whose subject is `cert`'s issuer (candidate issuers). */
+  /** Anchors whose subject is `cert`'s issuer (candidate issuers), parsed when first asked for. */
   issuersOf(cert: ParsedCertificate): readonly ParsedCertificate[] {
-    return this.bySubject.get(bytesKey(cert.issuerDer)) ?? [];
+    const list = this.bySubject.get(bytesKey(cert.issuerDer));
+    return list === undefined ? [] : certificatesOf(list);
   }
 
-  /** A copy (a context joins a copy of its store with the platform roots it trusts). */
+  /** A copy (a context joins a copy of its store with the platform roots it trusts); parsed anchors are shared. */
   clone(): TrustStore {
     const copy = new TrustStore();
-    for (const c of this.all) copy.addParsed(c);
+    for (const a of this.all) copy.insert(a);
     return copy;
   }
 }

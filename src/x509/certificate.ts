@@ -547,6 +547,17 @@ function toDate(time: { getTime(): Date }, what: string): Date {
 // Parsing.
 
 /**
+ * The subject Name of a DER certificate (its encoding, as `ParsedCertificate.subjectDer`), found by
+ * walking the outer structure only: a trust store indexes hundreds of platform roots by subject
+ * and parses one fully only when a verification needs it (a full parse costs about a millisecond).
+ * Throws on a structure that is not a certificate.
+ */
+export function certificateSubject(der: Uint8Array): Uint8Array {
+  const { subject } = layoutOf(der);
+  return der.slice(subject.start, subject.end);
+}
+
+/**
  * Parses one DER certificate. Throws `TlsFailure(bad_certificate, SSL_R_BAD_CERTIFICATE)` for
  * anything malformed: bad DER, trailing bytes, inner/outer signature algorithm mismatch,
  * extensions in a v1/v2 certificate, a duplicated extension, or an unreadable known extension.
