@@ -3,7 +3,7 @@ import type { SocketBioOptions } from '../bio/socket.js';
 import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER } from '../ssl/constants.js';
 import { SslContext, type SslContextOptions } from '../ssl/context.js';
 import type { Session } from '../ssl/session.js';
-import { platformRootStore, platformRoots, type TrustStore } from '../x509/anchors.js';
+import { joinPlatformRoots, type TrustStore } from '../x509/anchors.js';
 import type { VerifyCallback } from '../x509/verify.js';
 import type { CheckServerIdentity } from './authorization.js';
 
@@ -120,12 +120,7 @@ function usesDefaultRoots(options: CommonTlsOptions): boolean {
  * explicit ones and, without `ca`, node's root certificates.
  */
 export function anchorsFromOptions(ctx: SslContext, options: CommonTlsOptions): TrustStore {
-  if (!usesDefaultRoots(options)) return ctx.trustStore;
-  // The usual case (no explicit anchors): the process-wide store of node's roots, not a new copy.
-  if (ctx.trustStore.size === 0) return platformRootStore(BUNDLED_ONLY);
-  const all = ctx.trustStore.clone();
-  for (const der of platformRoots('bundled')) all.addDer(der);
-  return all;
+  return usesDefaultRoots(options) ? joinPlatformRoots(ctx.trustStore, BUNDLED_ONLY) : ctx.trustStore;
 }
 
 /** What a context made from options needs beyond the options themselves. */

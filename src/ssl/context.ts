@@ -5,7 +5,7 @@ import type { CertifiedKey, EngineConfig, HandshakeHooks, ProtocolVersionName, T
 import { AlertDescription, NamedGroup, SignatureScheme } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { pemDecode } from '../x509/pem.js';
-import { platformRootStore, platformRoots, TrustStore, type TrustInput } from '../x509/anchors.js';
+import { joinPlatformRoots, platformRoots, TrustStore, type TrustInput } from '../x509/anchors.js';
 import type { VerifyCallback, VerifyPolicy } from '../x509/verify.js';
 import {
   SSL_OP_IGNORE_UNEXPECTED_EOF,
@@ -396,18 +396,17 @@ export class SslContext {
    * trusts. Built once and shared by the connections (they only read it): joining ~140 bundled
    * roots took 2.7 ms, and was done for every connection. Rebuilt after the explicit store or the
    * platform roots change. With no explicit anchors it is the process-wide store of those platform
-   * roots (platformRootStore).
+   * roots (see joinPlatformRoots).
    */
   private anchorsForVerification(): TrustStore {
-    if (this.platformKinds.size === 0) return this.trust;
-    if (this.trust.size === 0) return platformRootStore(this.platformKinds);
+    if (this.platformKinds.size === 0 || this.trust.size === 0) return joinPlatformRoots(this.trust, this.platformKinds);
     const cached = this.joinedAnchors;
     if (cached !== null && cached.trust === this.trust && cached.revision === this.trust.revision) return cached.store;
-    const store = this.trust.clone();
-    for (const kind of this.platformKinds) for (const der of platformRoots(kind)) store.addDer(der);
+    const store = joinPlatformRoots(this.trust, this.platformKinds);
     this.joinedAnchors = { trust: this.trust, revision: this.trust.revision, store };
     return store;
   }
+
 
   /** TLS 1.3 suites, as in OpenSSL's SSL_CTX_set_ciphersuites ("TLS_AES_128_GCM_SHA256:..."). */
   setCiphersuites(spec: string | number[]): void {

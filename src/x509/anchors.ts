@@ -63,7 +63,7 @@ export function platformRoots(kind: 'bundled' | 'system'): readonly Uint8Array[]
  * and building the store took milliseconds). It is only read: verification never changes its
  * anchors, and contexts hand out their own explicit store, never this one.
  */
-export function platformRootStore(kinds: ReadonlySet<'bundled' | 'system'>): TrustStore {
+function platformRootStore(kinds: ReadonlySet<'bundled' | 'system'>): TrustStore {
   const key = [...kinds].sort().join('+');
   let store = platformStores.get(key);
   if (store === undefined) {
@@ -71,6 +71,19 @@ export function platformRootStore(kinds: ReadonlySet<'bundled' | 'system'>): Tru
     for (const kind of kinds) for (const der of platformRoots(kind)) store.addDer(der);
     platformStores.set(key, store);
   }
+  return store;
+}
+
+/**
+ * The anchors a verification uses: `explicit` joined with the platform roots of `kinds`. Without
+ * platform roots that is `explicit` itself, without explicit anchors the process-wide store of the
+ * platform roots (shared: only read it), otherwise a new copy (callers keep it while it is current).
+ */
+export function joinPlatformRoots(explicit: TrustStore, kinds: ReadonlySet<'bundled' | 'system'>): TrustStore {
+  if (kinds.size === 0) return explicit;
+  if (explicit.size === 0) return platformRootStore(kinds);
+  const store = explicit.clone();
+  for (const kind of kinds) for (const der of platformRoots(kind)) store.addDer(der);
   return store;
 }
 
