@@ -1,13 +1,14 @@
 /**
  * Figure 2: handshakes per second, one client loop (sequential) and two concurrent loops, and the
- * CPU each side spends per handshake, measured after a warm-up of `warmupMs` in the same shape.
+ * CPU each side spends per handshake, measured after a warm-up of `warmupMs` in the same shape
+ * (and each server process once after its own longer warm-up, `serverWarmupMs`).
  * Each iteration is a new TCP connection, a full handshake
  * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
  * and a close. Clients share one context, as applications do. Beside the sequential runs, the
  * node:crypto floor of a server handshake (handshake-floor.ts) is measured in this process as one
  * more arm of the same alternation, against node:tls's server CPU per handshake.
  */
-import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Pair, type SuiteId } from './common.js';
+import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Impl, type Pair, type SuiteId } from './common.js';
 import { readFileSync } from 'node:fs';
 import { PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
@@ -55,6 +56,29 @@ async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: Su
 const LOOPS = [1, 2] as const;
 
 /**
+ * The suite's handshake server of `impl`, started on first use and then warmed up once with
+ * `serverWarmupMs` of full handshakes, and as long again of resumed ones where those are measured,
+ * from a client of the same implementation (see ModeSizes.serverWarmupMs). Unmeasured; the same
+ * for node:tls and typessl.
+ */
+async function handshakeServer(ctx: RunContext, servers: Map<string, PeerServer>, impl: Impl, suite: SuiteId): Promise<PeerServer> {
+  const running = servers.get(impl);
+  if (running) return running;
+  const server = await PeerServer.start({ role: 'server', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile });
+  servers.set(impl, server);
+  if (ctx.sizes.serverWarmupMs > 0) {
+    const resumable = impl !== PAIR_PORTABLE.server && ctx.resumptionUnsupported(suite) === null;
+    for (const resumed of resumable ? [false, true] : [false]) {
+      await runClient<HandshakeResult>(
+        { role: 'client', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile, port: server.port, loops: 2, durationMs: ctx.sizes.serverWarmupMs, warmupMs: 0, resumed },
+        120_000,
+      );
+    }
+  }
+  return server;
+}
+
+/**
  * Resumed handshakes (typessl on both sides against node:tls on both sides): each client makes
  * one full handshake, then resumes its session on every connection (a run fails if the server
  * does not resume). Measured only where the capability probe found resumption working; a run
@@ -69,9 +93,7 @@ async function resumedFigures(ctx: RunContext, suite: SuiteId, loops: number, lo
   ];
   const why = ctx.unsupported(suite, PAIR_TYPESSL) ?? ctx.unsupported(suite, PAIR_NODE) ?? ctx.resumptionUnsupported(suite);
   if (why !== null) return specs.map(({ pick: _pick, ...meta }) => unavailable({ ...base, ...meta }, why));
-  for (const impl of [PAIR_NODE.server, PAIR_TYPESSL.server]) {
-    if (!servers.has(impl)) servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile }));
-  }
+  for (const impl of [PAIR_NODE.server, PAIR_TYPESSL.server]) await handshakeServer(ctx, servers, impl, suite);
   ctx.log(`handshakes ${suiteSpec(suite).label}, resumed, ${loopLabel}: ${ctx.sizes.reps} alternating runs of node, typessl`);
   let samples: HandshakeSample[][];
   try {
@@ -100,11 +122,7 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
       const run = measurable.length > 0 && ctx.unsupported(suite, PAIR_NODE) === null;
       let samples: HandshakeSample[][] = [];
       if (run) {
-        for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) {
-          if (!servers.has(impl)) {
-            servers.set(impl, await PeerServer.start({ role: 'server', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile }));
-          }
-        }
+        for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) await handshakeServer(ctx, servers, impl, suite);
         ctx.log(`handshakes ${suiteSpec(suite).label}, full, ${loopLabel}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
         const arms = [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops));
         if (loops === 1) {
