@@ -52,4 +52,10 @@ export interface WaitableBio extends Bio {
   destroy(error?: Error): void;
   /** The transport error that made the BIO fail, if any. */
   readonly error: Error | null;
+  /**
+   * Optional: ends one `cork()` once the code running now, and the promise jobs it queues, have
+   * run (in Node, at the next `process.nextTick`), so what a caller writes as soon as an
+   * operation resolves leaves in the same writev as the records that operation wrote.
+   */
+  uncorkSoon?(): void;
 }

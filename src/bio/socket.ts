@@ -157,6 +157,11 @@ export class SocketBio implements WaitableBio {
     if (--this.corks === 0) this.socket.uncork();
   }
 
+  /** Ends one `cork()` at the next `process.nextTick`, after the promise jobs queued until then (see WaitableBio). */
+  uncorkSoon(): void {
+    process.nextTick(uncorkBio, this);
+  }
+
   /** Received bytes waiting to be read. */
   pending(): number {
     return this.queue.length;
@@ -302,4 +307,9 @@ export class SocketBio implements WaitableBio {
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value < 1) throw new RangeError(`SocketBio: ${name} must be a positive number (got ${value})`);
   return value;
+}
+
+/** uncorkSoon's tick (a module function: no closure kept per connection). */
+function uncorkBio(bio: SocketBio): void {
+  bio.uncork();
 }

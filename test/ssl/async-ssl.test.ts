@@ -606,3 +606,41 @@ test('AsyncSsl.write: full-record writes queued together leave in a few writev c
     destroyAll(c);
   }
 });
+
+test('AsyncSsl handshake: the last flight (client Finished, server tickets) leaves with what the application writes as soon as the handshake resolves', async () => {
+  const { client: clientSocket, server: serverSocket } = await tcpPair(true);
+  const { clientCtx, serverCtx } = contexts();
+  /** Counts the socket writes (each a write or writev system call) of a socket from now on. */
+  const countWrites = (s: net.Socket): { n: number } => {
+    const count = { n: 0 };
+    const socket = s as net.Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    for (const name of ['_write', '_writev'] as const) {
+      const original = socket[name].bind(socket);
+      socket[name] = (...args: unknown[]) => {
+        count.n++;
+        original(...args);
+      };
+    }
+    return count;
+  };
+  const clientWrites = countWrites(clientSocket);
+  const serverWrites = countWrites(serverSocket);
+  try {
+    // Each side writes as soon as its handshake resolves, in the same tick.
+    const [client, server] = await Promise.all([
+      AsyncSsl.connect(clientCtx, clientSocket, { servername: 'localhost' }).then((a) => (void a.write(new TextEncoder().encode('from client')), a)),
+      AsyncSsl.accept(serverCtx, serverSocket).then((a) => (void a.write(new TextEncoder().encode('from server')), a)),
+    ]);
+    assert.equal(new TextDecoder().decode((await server.read())!), 'from client');
+    assert.equal(new TextDecoder().decode((await client.read())!), 'from server');
+    // The tickets came before the data and were processed on the way: the session resumes.
+    assert.ok(client.ssl.getSession()?.isResumable(), 'the server tickets arrived');
+    // Client: ClientHello; then CCS + Finished + data together. Server: its flight; then the
+    // tickets + data together. Unheld, each side made three writes.
+    assert.equal(clientWrites.n, 2, 'client socket writes');
+    assert.equal(serverWrites.n, 2, 'server socket writes');
+  } finally {
+    clientSocket.destroy();
+    serverSocket.destroy();
+  }
+});
