@@ -3,6 +3,12 @@ import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
 const encoder = new TextEncoder();
 /** "tls13 " + label as bytes, per label: encoding it anew costs more than the HMAC input it builds. */
 const LABELS = new Map<string, Uint8Array>();
+/**
+ * The whole HkdfLabel per output length and label where the context is empty (traffic keys and
+ * IVs, finished keys, KeyUpdate): constants, built once instead of on each of the ten such
+ * expansions of a handshake. Only ever read (the providers' HMACs copy their inputs).
+ */
+const EMPTY_CONTEXT_INFO = new Map<number, Map<string, Uint8Array>>();
 
 /** HKDF-Expand-Label (RFC 8446 7.1). */
 export function hkdfExpandLabel(
@@ -13,6 +19,22 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
+  if (context.length === 0) {
+    let byLabel = EMPTY_CONTEXT_INFO.get(length);
+    let info = byLabel?.get(label);
+    if (!info) {
+      info = hkdfLabel(label, context, length);
+      // Bounded like LABELS: the schedule's own lengths and labels are few.
+      if (!byLabel && EMPTY_CONTEXT_INFO.size < 16) EMPTY_CONTEXT_INFO.set(length, (byLabel = new Map()));
+      if (byLabel && byLabel.size < 64) byLabel.set(label, info);
+    }
+    return provider.hkdfExpand(hash, secret, info, length);
+  }
+  return provider.hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
+}
+
+/** The HkdfLabel structure (RFC 8446 7.1): length, "tls13 " + label, context. */
+function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
   let fullLabel = LABELS.get(label);
   if (!fullLabel) {
     fullLabel = encoder.encode(`tls13 ${label}`);
@@ -26,7 +48,7 @@ export function hkdfExpandLabel(
   info.set(fullLabel, 3);
   info[3 + fullLabel.length] = context.length;
   info.set(context, 4 + fullLabel.length);
-  return provider.hkdfExpand(hash, secret, info, length);
+  return info;
 }
 
 /** Derive-Secret with an already computed transcript hash (RFC 8446 7.1). */
