@@ -98,8 +98,11 @@ export class Session {
   /** The peer certificate's verification result (SSL_SESSION_get_verify_result); resumed connections report it. */
   readonly verifyResult: number;
   private resumableFlag = true;
-  /** Tickets already offered by a client (each is offered once while unused ones remain, RFC 8446 C.4). */
-  private readonly offered = new Set<ReceivedTicket>();
+  /**
+   * Tickets already offered by a client (each is offered once while unused ones remain, RFC 8446
+   * C.4); made on the first offer, so the sessions a server holds do not each carry an empty set.
+   */
+  private offered: Set<ReceivedTicket> | null = null;
 
   constructor(init: SessionInit) {
     this.side = init.side;
@@ -175,10 +178,10 @@ export class Session {
       const lifetime = Math.min(t.lifetime, MAX_TICKET_LIFETIME) * 1000;
       if (now - t.receivedAt >= lifetime || now < t.receivedAt - 60_000 || !hashes.has(t.suite.hash)) continue;
       any = t;
-      if (!this.offered.has(t)) fresh = t;
+      if (!this.offered?.has(t)) fresh = t;
     }
     const pick = fresh ?? any;
-    if (pick) this.offered.add(pick);
+    if (pick) (this.offered ??= new Set()).add(pick);
     return pick;
   }
 }

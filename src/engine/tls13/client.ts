@@ -64,23 +64,27 @@ function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): T
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
 }
 
+/** What a client holds before it sends its hello and after the handshake: nothing (only ever read). */
+const NO_EXTENSIONS: ReadonlySet<number> = new Set<number>();
+const EMPTY = new Uint8Array(0);
+
 /**
  * The TLS 1.3 client handshake (RFC 8446 2, 4): one state per expected message. Anything that
  * is not the expected message is an unexpected_message.
  */
 export class Tls13Client implements HandshakeMachine {
   private state: State = 'start';
-  private readonly random: Uint8Array;
+  private random: Uint8Array;
   /**
    * The key schedule started with the offered PSK, made for its binder: when the server accepts
    * the PSK the handshake goes on with it instead of extracting the same Early Secret again.
    */
   private pskSchedule: KeySchedule13 | null = null;
-  private readonly sessionId: Uint8Array;
+  private sessionId: Uint8Array;
   private shares: KeyShare[] = [];
   private lastHello: ClientHello | null = null;
   private lastHelloRaw: Uint8Array | null = null;
-  private offeredExtensions = new Set<number>();
+  private offeredExtensions: ReadonlySet<number> = NO_EXTENSIONS;
   private hrrSuite: number | null = null;
   private suite!: SuiteInfo;
   private serverHsSecret: Uint8Array | null = null;
@@ -97,7 +101,7 @@ export class Tls13Client implements HandshakeMachine {
     conn.clientRandom = this.random;
     // A TLS 1.2 session to resume goes in legacy_session_id (RFC 8446 4.1.2); else the
     // middlebox-compatibility random ID.
-    this.sessionId = conn.config.resumption12?.sessionId ?? (conn.config.middleboxCompat ? provider.randomBytes(32) : new Uint8Array(0));
+    this.sessionId = conn.config.resumption12?.sessionId ?? (conn.config.middleboxCompat ? provider.randomBytes(32) : EMPTY);
   }
 
   /** After the handshake only tickets and KeyUpdates come: hellos, shares and handshake secrets go. */
@@ -106,7 +110,10 @@ export class Tls13Client implements HandshakeMachine {
     this.shares = [];
     this.lastHello = null;
     this.lastHelloRaw = null;
-    this.offeredExtensions = new Set();
+    // An idle connection keeps little: the random lives on in conn.clientRandom (copied there).
+    this.random = EMPTY;
+    this.sessionId = EMPTY;
+    this.offeredExtensions = NO_EXTENSIONS;
     this.serverHsSecret = null;
     this.clientHsSecret = null;
     this.certificateRequest = null;
