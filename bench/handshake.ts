@@ -68,6 +68,7 @@ async function handshakeServer(ctx: RunContext, servers: Map<string, PeerServer>
   servers.set(impl, server);
   if (ctx.sizes.serverWarmupMs > 0) {
     const resumable = impl !== PAIR_PORTABLE.server && ctx.resumptionUnsupported(suite) === null;
+    ctx.log(`handshakes ${suiteSpec(suite).label}: warming up the ${impl} server (${ctx.sizes.serverWarmupMs} ms of full${resumable ? ' and of resumed' : ''} handshakes, unmeasured)`);
     for (const resumed of resumable ? [false, true] : [false]) {
       await runClient<HandshakeResult>(
         { role: 'client', impl, suite, task: 'handshake', certFile: ctx.certFile, keyFile: ctx.keyFile, port: server.port, loops: 2, durationMs: ctx.sizes.serverWarmupMs, warmupMs: 0, resumed },
