@@ -93,9 +93,10 @@ export interface ModeSizes {
    * run, ms of wall time per kind (full, and resumed where measured), from a client of its own
    * implementation. The server processes live through all the alternating runs of a suite, so
    * this is their long warm-up: with only the clients' `warmupMs` before the first runs, V8 was
-   * still compiling the server's handshake functions during the measured seconds (168 functions
-   * optimized inside one measured window after 2 s of handshakes, in a trace of a typessl
-   * server), and that compilation, on V8's background threads, was counted as handshake CPU.
+   * still compiling the server's handshake functions during the measured seconds (a --trace-opt
+   * trace of a typessl server: 84 functions optimized inside a 3 s measured window after 2 s of
+   * handshakes, 38 still after 8 s), and that compilation, on V8's background threads, was
+   * counted as handshake CPU.
    */
   serverWarmupMs: number;
   /** Idle connections held open for the memory figure. */
