@@ -83,9 +83,10 @@ export interface ModeSizes {
   /** Wall time of one handshake run, ms (after the warm-up). */
   handshakeMs: number;
   /**
-   * Handshakes before measuring, ms of wall time (JIT compilation, first-use costs): a server
-   * handles many handshakes, and V8 optimizes a function only after many calls, so a few dozen
-   * handshakes would measure typessl's JavaScript half-compiled.
+   * Handshakes a client process makes before its first measured run, ms of wall time (JIT
+   * compilation, first-use costs): V8 optimizes a function only after many calls, so a few dozen
+   * handshakes would measure typessl's JavaScript half-compiled. A handshake arm keeps its client
+   * process for its later runs (handshake.ts), which are then warmer still.
    */
   warmupMs: number;
   /**

@@ -111,6 +111,40 @@ export class PeerServer {
 }
 
 /**
+ * A client child kept for several measured runs (handshake clients): the first `run` waits for
+ * its warm-up report, every `run` lets `beforeGo` mark the server, tells the child to go and
+ * returns that run's result. Later runs measure the same process again, warm.
+ */
+export class ClientProcess {
+  private warmed = false;
+
+  private constructor(
+    private readonly child: Child,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Starts the child; it begins its warm-up at once. */
+  static start(spec: ClientSpec, timeoutMs: number): ClientProcess {
+    return new ClientProcess(new Child(spec, true), timeoutMs);
+  }
+
+  async run<T>(beforeGo: () => Promise<void>): Promise<T> {
+    if (!this.warmed) {
+      const msg = await this.child.next(this.timeoutMs);
+      if (msg.event !== 'warm') throw new Error(`benchmark client: expected its warm-up report, got ${JSON.stringify(msg).slice(0, 200)}`);
+      this.warmed = true;
+    }
+    await beforeGo();
+    this.child.send('go');
+    return (await this.child.next(this.timeoutMs)) as unknown as T;
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+}
+
+/**
  * Runs a client child to its single result. A client that reports the end of its warm-up
  * (`warm`) waits until `onWarm` has run (the caller marks the server's CPU there) and is then told
  * to go on.

@@ -1,7 +1,8 @@
 /**
  * Figure 2: handshakes per second, one client loop (sequential) and two concurrent loops, and the
  * CPU each side spends per handshake, measured after a warm-up of `warmupMs` in the same shape
- * (and each server process once after its own longer warm-up, `serverWarmupMs`).
+ * (each arm's client process is kept through its alternating runs, and each server process is
+ * warmed up once more, `serverWarmupMs`).
  * Each iteration is a new TCP connection, a full handshake
  * (ECDSA P-256 certificate, X25519), one byte from the server (so the server has finished too),
  * and a close. Clients share one context, as applications do. Beside the sequential runs, the
@@ -10,7 +11,7 @@
  */
 import { MIXED_PAIRS, PAIR_NODE, PAIR_PORTABLE, PAIR_TYPESSL, pairName, suiteSpec, type Impl, type Pair, type SuiteId } from './common.js';
 import { readFileSync } from 'node:fs';
-import { PeerServer, runClient } from './driver.js';
+import { ClientProcess, PeerServer, runClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
 import { serverHandshakeFloorUs } from './handshake-floor.js';
 import type { HandshakeResult, Mark } from './peer.js';
@@ -22,35 +23,70 @@ interface HandshakeSample {
   serverCpuUs: number;
 }
 
-async function oneRun(ctx: RunContext, server: PeerServer, pair: Pair, suite: SuiteId, loops: number, resumed = false): Promise<HandshakeSample> {
-  let before: Mark | null = null;
-  const r = await runClient<HandshakeResult>(
-    {
-      role: 'client',
-      impl: pair.client,
-      suite,
-      task: 'handshake',
-      certFile: ctx.certFile,
-      keyFile: ctx.keyFile,
-      port: server.port,
-      loops,
-      durationMs: ctx.sizes.handshakeMs,
-      warmupMs: ctx.sizes.warmupMs,
-      resumed,
-    },
-    120_000,
-    async () => {
+/**
+ * The client side of one arm of an alternation: one client process, started (and warmed up for
+ * `warmupMs`) at the arm's first run and measured again at each later one, so that from the
+ * second run on a client is measured as warm as a long-running application's, like the servers
+ * (fresh client processes were still compiling during their measured second: a --trace-opt trace
+ * of a typessl client showed 44-47 functions optimized inside it after a 1.5 s warm-up).
+ */
+class ArmClient {
+  private process: ClientProcess | null = null;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly server: PeerServer,
+    private readonly pair: Pair,
+    private readonly suite: SuiteId,
+    private readonly loops: number,
+    private readonly resumed = false,
+  ) {}
+
+  async run(): Promise<HandshakeSample> {
+    const { ctx, server } = this;
+    this.process ??= ClientProcess.start(
+      {
+        role: 'client',
+        impl: this.pair.client,
+        suite: this.suite,
+        task: 'handshake',
+        certFile: ctx.certFile,
+        keyFile: ctx.keyFile,
+        port: server.port,
+        loops: this.loops,
+        durationMs: ctx.sizes.handshakeMs,
+        warmupMs: ctx.sizes.warmupMs,
+        resumed: this.resumed,
+      },
+      120_000,
+    );
+    let before: Mark | null = null;
+    const r = await this.process.run<HandshakeResult>(async () => {
       before = await server.mark();
-    },
-  );
-  const after = await server.mark();
-  // The marks bracket the measured handshakes only (the client's warm-up ran before the first).
-  if (before === null) throw new Error(`${pair.client} client: no warm-up report`);
-  return {
-    perSec: r.count / (r.ms / 1000),
-    clientCpuUs: r.cpuUs / r.count,
-    serverCpuUs: (after.cpuUs - (before as Mark).cpuUs) / r.count,
-  };
+    });
+    const after = await server.mark();
+    // The marks bracket the measured handshakes only (the client's warm-up ran before the first).
+    if (before === null) throw new Error(`${this.pair.client} client: no warm-up report`);
+    return {
+      perSec: r.count / (r.ms / 1000),
+      clientCpuUs: r.cpuUs / r.count,
+      serverCpuUs: (after.cpuUs - (before as Mark).cpuUs) / r.count,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.stop();
+    this.process = null;
+  }
+}
+
+/** Alternates the arms' runs `reps` times, then stops their client processes (also on failure). */
+async function alternateClients(reps: number, clients: ArmClient[], extra: Array<() => Promise<HandshakeSample>> = []): Promise<HandshakeSample[][]> {
+  try {
+    return await alternate(reps, [...clients.map((c) => () => c.run()), ...extra]);
+  } finally {
+    for (const c of clients) await c.stop();
+  }
 }
 
 const LOOPS = [1, 2] as const;
@@ -98,9 +134,9 @@ async function resumedFigures(ctx: RunContext, suite: SuiteId, loops: number, lo
   ctx.log(`handshakes ${suiteSpec(suite).label}, resumed, ${loopLabel}: ${ctx.sizes.reps} alternating runs of node, typessl`);
   let samples: HandshakeSample[][];
   try {
-    samples = await alternate(
+    samples = await alternateClients(
       ctx.sizes.reps,
-      [PAIR_NODE, PAIR_TYPESSL].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops, true)),
+      [PAIR_NODE, PAIR_TYPESSL].map((p) => new ArmClient(ctx, servers.get(p.server)!, p, suite, loops, true)),
     );
   } catch (e) {
     const note = `n/a (resumed run failed: ${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 120) : String(e)})`;
@@ -125,12 +161,13 @@ export async function handshakeFigures(ctx: RunContext, suite: SuiteId): Promise
       if (run) {
         for (const impl of new Set([PAIR_NODE.server, ...measurable.map((p) => p.server)])) await handshakeServer(ctx, servers, impl, suite);
         ctx.log(`handshakes ${suiteSpec(suite).label}, full, ${loopLabel}: ${ctx.sizes.reps} alternating runs of ${[PAIR_NODE, ...measurable].map(pairName).join(', ')}`);
-        const arms = [PAIR_NODE, ...measurable].map((p) => () => oneRun(ctx, servers.get(p.server)!, p, suite, loops));
+        const clients = [PAIR_NODE, ...measurable].map((p) => new ArmClient(ctx, servers.get(p.server)!, p, suite, loops));
+        const floor: Array<() => Promise<HandshakeSample>> = [];
         if (loops === 1) {
           const keyPem = readFileSync(ctx.keyFile, 'utf8');
-          arms.push(async () => ({ perSec: NaN, clientCpuUs: NaN, serverCpuUs: serverHandshakeFloorUs(suite, keyPem, ctx.sizes.handshakeMs) }));
+          floor.push(async () => ({ perSec: NaN, clientCpuUs: NaN, serverCpuUs: serverHandshakeFloorUs(suite, keyPem, ctx.sizes.handshakeMs) }));
         }
-        samples = await alternate(ctx.sizes.reps, arms);
+        samples = await alternateClients(ctx.sizes.reps, clients, floor);
       }
       const nodeSamples = samples[0] ?? [];
       for (const p of pairs) {
