@@ -145,22 +145,15 @@ export class ClientProcess {
 }
 
 /**
- * Runs a client child to its single result. A client that reports the end of its warm-up
- * (`warm`) waits until `onWarm` has run (the caller marks the server's CPU there) and is then told
- * to go on.
+ * Runs a client child for one result: after its warm-up report it waits until `onWarm` has run
+ * (the caller marks the server's CPU there) and is then told to go on.
  */
-export async function runClient<T>(spec: ClientSpec, timeoutMs: number, onWarm?: () => Promise<void>): Promise<T> {
-  const child = new Child(spec, true);
+export async function runClient<T>(spec: ClientSpec, timeoutMs: number, onWarm: () => Promise<void> = async () => {}): Promise<T> {
+  const client = ClientProcess.start(spec, timeoutMs);
   try {
-    let msg = await child.next(timeoutMs);
-    if (msg.event === 'warm') {
-      await onWarm?.();
-      child.send('go');
-      msg = await child.next(timeoutMs);
-    }
-    return msg as unknown as T;
+    return await client.run<T>(onWarm);
   } finally {
-    await child.stop();
+    await client.stop();
   }
 }
 
