@@ -76,6 +76,20 @@ async function readHash(ssl: AsyncSsl, n: number): Promise<string> {
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+/** Counts the socket writes (each a write or writev system call) of a socket from now on. */
+function countWrites(s: net.Socket): { n: number } {
+  const count = { n: 0 };
+  const socket = s as net.Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  for (const name of ['_write', '_writev'] as const) {
+    const original = socket[name].bind(socket);
+    socket[name] = (...args: unknown[]) => {
+      count.n++;
+      original(...args);
+    };
+  }
+  return count;
+}
+
 function destroyAll(c: Connected): void {
   c.clientSocket.destroy();
   c.serverSocket.destroy();
@@ -575,15 +589,7 @@ test('SocketBio: a socket destroyed on our side reads as a transport failure (SS
 test('AsyncSsl.write: full-record writes queued together leave in a few writev calls, not one socket write each', async () => {
   const c = await connectedPair();
   try {
-    const socket = c.clientSocket as net.Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-    let socketWrites = 0;
-    for (const name of ['_write', '_writev'] as const) {
-      const original = socket[name].bind(socket);
-      socket[name] = (...args: unknown[]) => {
-        socketWrites++;
-        original(...args);
-      };
-    }
+    const socketWrites = countWrites(c.clientSocket);
     const writes = Array.from({ length: 8 }, () => randomBytes(16384));
     const all = Buffer.concat(writes);
     const received = (async () => {
@@ -601,7 +607,7 @@ test('AsyncSsl.write: full-record writes queued together leave in a few writev c
     assert.ok((await received).equals(all), 'every byte arrives, in order');
     // 8 records of 16 KiB in one 128 KiB slice (a slice holds up to 16 records), leaving in one
     // writev; the 512 KiB high-water mark is far above it, so nothing splits it.
-    assert.ok(socketWrites <= 2, `expected gathered writes, got ${socketWrites} socket writes for 8 records`);
+    assert.ok(socketWrites.n <= 2, `expected gathered writes, got ${socketWrites.n} socket writes for 8 records`);
   } finally {
     destroyAll(c);
   }
@@ -610,19 +616,6 @@ test('AsyncSsl.write: full-record writes queued together leave in a few writev c
 test('AsyncSsl handshake: the last flight (client Finished, server tickets) leaves with what the application writes as soon as the handshake resolves', async () => {
   const { client: clientSocket, server: serverSocket } = await tcpPair(true);
   const { clientCtx, serverCtx } = contexts();
-  /** Counts the socket writes (each a write or writev system call) of a socket from now on. */
-  const countWrites = (s: net.Socket): { n: number } => {
-    const count = { n: 0 };
-    const socket = s as net.Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-    for (const name of ['_write', '_writev'] as const) {
-      const original = socket[name].bind(socket);
-      socket[name] = (...args: unknown[]) => {
-        count.n++;
-        original(...args);
-      };
-    }
-    return count;
-  };
   const clientWrites = countWrites(clientSocket);
   const serverWrites = countWrites(serverSocket);
   try {
