@@ -50,8 +50,9 @@ export async function runDemo(print: Print = console.log): Promise<number> {
 
   const serverCtx = new SslContext({ provider, certificate: cert.certificatePem, privateKey: cert.privateKeyPem, alpnProtocols: ['demo/1'] });
   const clientCtx = new SslContext({ provider, trustedCertificates: cert.certificatePem, alpnProtocols: ['demo/1'] });
-  serverCtx.sessionCache.onRemoveSession = () => print(note('server', 'session cache: remove-session callback (session evicted)'));
-  clientCtx.sessionCache.onRemoveSession = () => print(note('client', 'session cache: remove-session callback (session evicted)'));
+  const evicted = (side: 'server' | 'client') => (): void => print(note(side, 'session cache: remove-session callback (session evicted)'));
+  serverCtx.sessionCache.onRemoveSession = evicted('server');
+  clientCtx.sessionCache.onRemoveSession = evicted('client');
 
   const listener = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));

@@ -150,7 +150,10 @@ function clientCertificateOptions(flags: Flags): SslContextOptions {
   const opts: SslContextOptions = {
     verifyMode: SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE | (require ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
   };
-  if (flags['verify_return_error'] !== true) opts.verifyCallback = (ok, at) => ok || at.errorDepth <= depth;
+  if (flags['verify_return_error'] !== true) {
+    const withinDepth: SslContextOptions['verifyCallback'] = (ok, at) => ok || at.errorDepth <= depth;
+    opts.verifyCallback = withinDepth;
+  }
   return opts;
 }
 

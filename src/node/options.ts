@@ -160,7 +160,12 @@ export function contextFromOptions(options: CommonTlsOptions & Pick<ServerOption
     // problem is accepted and the verification result is read back for authorizationError.
     const reject = options.rejectUnauthorized !== false;
     settings.verifyMode = SSL_VERIFY_PEER | (reject ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
-    if (!reject) settings.verifyCallback = () => true;
+    if (!reject) settings.verifyCallback = acceptEveryCertificate;
   }
   return new SslContext(settings);
+}
+
+/** The verify callback of `rejectUnauthorized: false`: every verification problem is accepted. */
+function acceptEveryCertificate(): boolean {
+  return true;
 }

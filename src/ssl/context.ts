@@ -601,7 +601,11 @@ export class SslContext {
       const names = verifier.clientNames(serverName, host ?? null, this.skipVerification);
       if (names.sni) cfg.serverName = names.sni;
       if (this.base.recordSizeLimit !== undefined) cfg.recordSizeLimit = this.base.recordSizeLimit;
-      cfg.verifyPeer = (info) => verifier.verifyServer(info, names.identity, this.skipVerification);
+      // Made first and then stored: V8 puts a function literal assigned straight to a property
+      // in the old generation, where it keeps its connection alive through every young-generation
+      // GC (test/engine/young-closures.test.ts).
+      const verifyPeer: EngineConfig['verifyPeer'] = (info) => verifier.verifyServer(info, names.identity, this.skipVerification);
+      cfg.verifyPeer = verifyPeer;
     } else {
       cfg.recordSizeLimit = this.base.recordSizeLimit ?? 16385;
       if ((this.verifyMode & SSL_VERIFY_PEER) !== 0) {
@@ -610,7 +614,8 @@ export class SslContext {
           required: (this.verifyMode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) !== 0,
           certificateAuthorities: sendNames ? this.trust.certificates().map((c) => c.subjectDer) : [],
         };
-        cfg.verifyPeer = (info) => verifier.verifyClient(info);
+        const verifyPeer: EngineConfig['verifyPeer'] = (info) => verifier.verifyClient(info);
+        cfg.verifyPeer = verifyPeer;
       }
     }
     return cfg;

@@ -75,16 +75,22 @@ export class SessionKeeper {
       if (offer12) cfg.resumption12 = offer12;
       this.offered = offer || offer12 ? this.session : null;
     } else {
-      cfg.lookupPsk = (query) => lookupPsk(this.ctx, query);
+      // Each closure is made first and then stored, never as `cfg.x = () => ...`: V8 puts a
+      // function literal assigned straight to a property in the old generation, where it keeps
+      // the connection alive through every young-generation GC (test/engine/young-closures.test.ts).
+      const psk: EngineConfig['lookupPsk'] = (query) => lookupPsk(this.ctx, query);
+      cfg.lookupPsk = psk;
       if (this.ctx.allowPskKe) cfg.allowPskKe = true;
-      cfg.lookupSession12 = (query) => lookupSession12(this.ctx, query);
+      const session12: EngineConfig['lookupSession12'] = (query) => lookupSession12(this.ctx, query);
+      cfg.lookupSession12 = session12;
       // Without a server cache a session ID could not be found again (OpenSSL sends none then).
       if (!(this.ctx.getSessionCacheMode() & SSL_SESS_CACHE_SERVER)) cfg.omitSessionId12 = true;
       if (tickets12) {
-        cfg.issueTicket12 = () => {
+        const ticket12: EngineConfig['issueTicket12'] = () => {
           const s = this.conn ? this.ensureSession(this.conn) : null;
           return s ? issueTicket12(this.ctx, s) : null;
         };
+        cfg.issueTicket12 = ticket12;
       }
     }
     const inner =
@@ -99,12 +105,13 @@ export class SessionKeeper {
           }
         : undefined);
     if (inner) {
-      cfg.issueTickets = (secret: Uint8Array) => {
+      const counted: EngineConfig['issueTickets'] = (secret) => {
         const tickets = inner(secret);
         this.issued += tickets.length;
         if (this.own && this.session) this.session.ticketsIssued = this.issued;
         return tickets;
       };
+      cfg.issueTickets = counted;
     }
     return cfg;
   }
