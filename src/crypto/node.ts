@@ -25,6 +25,7 @@ import * as nodeCryptoModule from 'node:crypto';
 import type { CipherGCM, DecipherGCM, ECDH, Hash as NodeHashObject, JsonWebKey, KeyObject, SignKeyObjectInput, VerifyKeyObjectInput } from 'node:crypto';
 import { AlertDescription, NamedGroup } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
+import { hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -455,13 +456,15 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+    // SHA-256 in JavaScript with prepared keys: see hmac-sha256.ts for why and what it saves.
+    if (hash === 'sha256') return hmacSha256Key(key).mac([data]);
     return createHmac(hash, key).update(data).digest();
   }
 
   hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
     // RFC 5869 2.2: an absent salt is HashLen zeros. HMAC pads keys with zeros to the block
     // size anyway, so an empty salt gives the identical result without allocating the zeros.
-    return createHmac(hash, salt).update(ikm).digest();
+    return this.hmac(hash, salt, ikm);
   }
 
   hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
@@ -470,6 +473,7 @@ export class NodeCryptoProvider implements CryptoProvider {
       throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 0..${255 * hashLen}`);
     }
     if (length === 0) return new Uint8Array(0);
+    if (hash === 'sha256') return hkdfExpandSha256(prk, info, length);
     // Every TLS 1.3 key-schedule call fits one block: T(1) = HMAC(PRK, info || 0x01).
     if (length <= hashLen) {
       const t = createHmac(hash, prk).update(info).update(COUNTERS[1]!).digest();

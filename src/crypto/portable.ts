@@ -29,6 +29,7 @@ import type {
   PublicKey,
   SigningKeyKind,
 } from './provider.js';
+import { hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
 import { schemeInfo, schemeMatchesKey } from './schemes.js';
 import {
   exportPkcs8,
@@ -269,11 +270,15 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+    // SHA-256 with prepared keys (hmac-sha256.ts): a few times faster than a fresh HMAC for the
+    // key schedule's short inputs, most of them under keys used more than once.
+    if (hash === 'sha256') return hmacSha256Key(key).mac([data]);
     return hmac(nobleHash(hash), key, data);
   }
 
   hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
     // An empty salt equals HashLen zeros under HMAC's key padding (RFC 5869 2.2).
+    if (hash === 'sha256') return hmacSha256Key(salt).mac([ikm]);
     return hkdfExtractRaw(nobleHash(hash), ikm, salt);
   }
 
@@ -283,6 +288,7 @@ export class PortableCryptoProvider implements CryptoProvider {
       throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 0..${255 * h.outputLen}`);
     }
     if (length === 0) return new Uint8Array(0);
+    if (hash === 'sha256') return hkdfExpandSha256(prk, info, length);
     return hkdfExpandRaw(h, prk, info, length);
   }
 

@@ -1,0 +1,212 @@
+/**
+ * HMAC-SHA-256 (RFC 2104, FIPS 180-4) in JavaScript, with the key's two padded blocks hashed once.
+ *
+ * Why, next to node:crypto: a TLS 1.3 handshake makes about 23 HMACs per side (HKDF-Extract and
+ * HKDF-Expand-Label for every secret, key, IV and Finished), each over a few dozen bytes, and most
+ * secrets are expanded two to four times. Through `createHmac` each costs a native object (OpenSSL
+ * fetches the digest and sets up the key every time) and a weak handle the next GC has to process:
+ * 5-10 us here. The HMAC of a short message under a key whose inner and outer states are already
+ * known is two SHA-256 compressions, about 1 us each in JavaScript, with no native object at all.
+ *
+ * The states are what the key is (anyone holding them can compute the MACs), so they are kept
+ * exactly as long as the key's own array: see {@link hmacSha256Key}.
+ */
+
+/** FIPS 180-4 4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
+const K = Int32Array.of(
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+);
+
+/** FIPS 180-4 5.3.3: the initial hash value. */
+const H0 = Int32Array.of(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
+
+const BLOCK = 64;
+/** The HMAC output (and SHA-256 digest) length in bytes. */
+export const HMAC_SHA256_LENGTH = 32;
+
+// Scratch space, shared: every function here runs to completion without calling out.
+const W = new Int32Array(64);
+const block = new Uint8Array(BLOCK);
+const work = new Int32Array(8);
+const innerDigest = new Uint8Array(HMAC_SHA256_LENGTH);
+
+/** One SHA-256 compression of the 64 bytes at `bytes[offset..]` into `state` (FIPS 180-4 6.2.2). */
+function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = offset + 4 * i;
+    W[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
+  }
+  for (let i = 16; i < 64; i++) {
+    const w15 = W[i - 15]!;
+    const w2 = W[i - 2]!;
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+  }
+  let a = state[0]!;
+  let b = state[1]!;
+  let c = state[2]!;
+  let d = state[3]!;
+  let e = state[4]!;
+  let f = state[5]!;
+  let g = state[6]!;
+  let h = state[7]!;
+  for (let i = 0; i < 64; i++) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (h + s1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  state[0] = (state[0]! + a) | 0;
+  state[1] = (state[1]! + b) | 0;
+  state[2] = (state[2]! + c) | 0;
+  state[3] = (state[3]! + d) | 0;
+  state[4] = (state[4]! + e) | 0;
+  state[5] = (state[5]! + f) | 0;
+  state[6] = (state[6]! + g) | 0;
+  state[7] = (state[7]! + h) | 0;
+}
+
+/**
+ * SHA-256 of `parts` joined, continuing from `start` (the state after `prefixBlocks` whole blocks),
+ * written to `out`. `start` is not modified.
+ */
+function finish(start: Int32Array, prefixBlocks: number, parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
+  work.set(start);
+  let filled = 0;
+  let total = prefixBlocks * BLOCK;
+  for (const part of parts) {
+    total += part.length;
+    let i = 0;
+    // Whole blocks straight from the input when nothing is buffered.
+    if (filled === 0) {
+      for (; i + BLOCK <= part.length; i += BLOCK) compress(work, part, i);
+    }
+    while (i < part.length) {
+      const n = Math.min(BLOCK - filled, part.length - i);
+      block.set(part.subarray(i, i + n), filled);
+      filled += n;
+      i += n;
+      if (filled === BLOCK) {
+        compress(work, block, 0);
+        filled = 0;
+      }
+    }
+  }
+  // Padding: 0x80, zeros, and the message length in bits as a 64-bit big-endian number.
+  block[filled++] = 0x80;
+  if (filled > BLOCK - 8) {
+    block.fill(0, filled);
+    compress(work, block, 0);
+    filled = 0;
+  }
+  block.fill(0, filled, BLOCK - 8);
+  const bits = total * 8;
+  const high = Math.floor(bits / 0x100000000);
+  block[56] = high >>> 24;
+  block[57] = high >>> 16;
+  block[58] = high >>> 8;
+  block[59] = high;
+  block[60] = bits >>> 24;
+  block[61] = bits >>> 16;
+  block[62] = bits >>> 8;
+  block[63] = bits;
+  compress(work, block, 0);
+  for (let i = 0; i < 8; i++) {
+    const v = work[i]!;
+    out[4 * i] = v >>> 24;
+    out[4 * i + 1] = v >>> 16;
+    out[4 * i + 2] = v >>> 8;
+    out[4 * i + 3] = v;
+  }
+  return out;
+}
+
+/** A key made ready for HMAC-SHA-256: the states after its inner and outer padded blocks. */
+export class HmacSha256Key {
+  private readonly inner = new Int32Array(8);
+  private readonly outer = new Int32Array(8);
+  /** A copy of the key, to tell whether an array still holds the bytes these states were made from. */
+  private readonly keyBytes: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    // A copy (not `key.slice()`: on a Node Buffer that is a view of the same memory).
+    this.keyBytes = new Uint8Array(key);
+    // RFC 2104: a key longer than the block is hashed first; a shorter one is padded with zeros.
+    const k = key.length > BLOCK ? finish(H0, 0, [key], new Uint8Array(HMAC_SHA256_LENGTH)) : key;
+    const padded = new Uint8Array(BLOCK);
+    for (let i = 0; i < BLOCK; i++) padded[i] = (k[i] ?? 0) ^ 0x36;
+    this.inner.set(H0);
+    compress(this.inner, padded, 0);
+    for (let i = 0; i < BLOCK; i++) padded[i] = (k[i] ?? 0) ^ 0x5c;
+    this.outer.set(H0);
+    compress(this.outer, padded, 0);
+  }
+
+  /** Whether `key` holds the bytes this was made from. */
+  matches(key: Uint8Array): boolean {
+    const mine = this.keyBytes;
+    if (key.length !== mine.length) return false;
+    for (let i = 0; i < mine.length; i++) if (key[i] !== mine[i]) return false;
+    return true;
+  }
+
+  /** HMAC of the concatenation of `parts` (no joined copy is made). */
+  mac(parts: readonly Uint8Array[]): Uint8Array {
+    finish(this.inner, 1, parts, innerDigest);
+    return finish(this.outer, 1, [innerDigest], new Uint8Array(HMAC_SHA256_LENGTH));
+  }
+}
+
+/**
+ * Prepared keys by key array. An entry lives as long as the key's array and no longer, so the
+ * states (as secret as the key) are not kept beyond the key itself. The key schedule expands each
+ * secret from the same array several times; an array changed in between is noticed by
+ * `matches` and gets new states.
+ */
+const prepared = new WeakMap<Uint8Array, HmacSha256Key>();
+
+/** The prepared form of `key` (made on first use, then reused while the array holds the same bytes). */
+export function hmacSha256Key(key: Uint8Array): HmacSha256Key {
+  let k = prepared.get(key);
+  if (k === undefined || !k.matches(key)) {
+    k = new HmacSha256Key(key);
+    prepared.set(key, k);
+  }
+  return k;
+}
+
+/** The counter bytes of HKDF-Expand's blocks (1..255), made once. */
+const COUNTER = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
+
+/**
+ * HKDF-Expand with HMAC-SHA-256 (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) || info || i), the first
+ * `length` bytes of T(1) || T(2) || ... The caller checks `length` (1..255 * 32).
+ */
+export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const key = hmacSha256Key(prk);
+  // Every TLS 1.3 key-schedule expansion is this one block.
+  if (length === HMAC_SHA256_LENGTH) return key.mac([info, COUNTER[1]!]);
+  const out = new Uint8Array(length);
+  let previous: Uint8Array | null = null;
+  for (let i = 1, offset = 0; offset < length; i++, offset += HMAC_SHA256_LENGTH) {
+    previous = key.mac(previous === null ? [info, COUNTER[i]!] : [previous, info, COUNTER[i]!]);
+    out.set(length - offset < HMAC_SHA256_LENGTH ? previous.subarray(0, length - offset) : previous, offset);
+  }
+  return out;
+}
