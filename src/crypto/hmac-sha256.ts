@@ -31,11 +31,14 @@ const BLOCK = 64;
 /** The HMAC output (and SHA-256 digest) length in bytes. */
 export const HMAC_SHA256_LENGTH = 32;
 
-// Scratch space, shared: every function here runs to completion without calling out.
+// Scratch space, shared: every function here runs to completion without calling out. (Small
+// typed arrays are among V8's costlier objects; a handshake would otherwise make dozens.)
 const W = new Int32Array(64);
 const block = new Uint8Array(BLOCK);
 const work = new Int32Array(8);
 const innerDigest = new Uint8Array(HMAC_SHA256_LENGTH);
+const outerDigest = new Uint8Array(HMAC_SHA256_LENGTH);
+const paddedKey = new Uint8Array(BLOCK);
 
 /** One SHA-256 compression of the 64 bytes at `bytes[offset..]` into `state` (FIPS 180-4 6.2.2). */
 function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
@@ -83,25 +86,24 @@ function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
 }
 
 /**
- * SHA-256 of `parts` joined, continuing from `start` (the state after `prefixBlocks` whole blocks),
- * written to `out`. `start` is not modified.
+ * SHA-256 of `parts` joined, continuing from the state at `start[from..from + 8]` (the state after
+ * `prefixBlocks` whole blocks), written to `out`. `start` is not modified.
  */
-function finish(start: Int32Array, prefixBlocks: number, parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
-  work.set(start);
+function finish(start: Int32Array, from: number, prefixBlocks: number, parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
+  for (let i = 0; i < 8; i++) work[i] = start[from + i]!;
   let filled = 0;
   let total = prefixBlocks * BLOCK;
   for (const part of parts) {
-    total += part.length;
+    const length = part.length;
+    total += length;
     let i = 0;
     // Whole blocks straight from the input when nothing is buffered.
     if (filled === 0) {
-      for (; i + BLOCK <= part.length; i += BLOCK) compress(work, part, i);
+      for (; i + BLOCK <= length; i += BLOCK) compress(work, part, i);
     }
-    while (i < part.length) {
-      const n = Math.min(BLOCK - filled, part.length - i);
-      block.set(part.subarray(i, i + n), filled);
-      filled += n;
-      i += n;
+    // The rest byte by byte: the pieces are short, and a subarray per piece would be an object.
+    for (; i < length; i++) {
+      block[filled++] = part[i]!;
       if (filled === BLOCK) {
         compress(work, block, 0);
         filled = 0;
@@ -137,10 +139,18 @@ function finish(start: Int32Array, prefixBlocks: number, parts: readonly Uint8Ar
   return out;
 }
 
+/** The SHA-256 state after the block `key XOR pad` (key zero-padded to a block), into `states[at..at + 8]`. */
+function padState(key: Uint8Array, pad: number, states: Int32Array, at: number): void {
+  for (let i = 0; i < BLOCK; i++) paddedKey[i] = (key[i] ?? 0) ^ pad;
+  for (let i = 0; i < 8; i++) work[i] = H0[i]!;
+  compress(work, paddedKey, 0);
+  for (let i = 0; i < 8; i++) states[at + i] = work[i]!;
+}
+
 /** A key made ready for HMAC-SHA-256: the states after its inner and outer padded blocks. */
 export class HmacSha256Key {
-  private readonly inner = new Int32Array(8);
-  private readonly outer = new Int32Array(8);
+  /** The inner state (0..7) and the outer state (8..15): one array, not two. */
+  private readonly states = new Int32Array(16);
   /** A copy of the key, to tell whether an array still holds the bytes these states were made from. */
   private readonly keyBytes: Uint8Array;
 
@@ -148,14 +158,9 @@ export class HmacSha256Key {
     // A copy (not `key.slice()`: on a Node Buffer that is a view of the same memory).
     this.keyBytes = new Uint8Array(key);
     // RFC 2104: a key longer than the block is hashed first; a shorter one is padded with zeros.
-    const k = key.length > BLOCK ? finish(H0, 0, [key], new Uint8Array(HMAC_SHA256_LENGTH)) : key;
-    const padded = new Uint8Array(BLOCK);
-    for (let i = 0; i < BLOCK; i++) padded[i] = (k[i] ?? 0) ^ 0x36;
-    this.inner.set(H0);
-    compress(this.inner, padded, 0);
-    for (let i = 0; i < BLOCK; i++) padded[i] = (k[i] ?? 0) ^ 0x5c;
-    this.outer.set(H0);
-    compress(this.outer, padded, 0);
+    const k = key.length > BLOCK ? finish(H0, 0, 0, [key], new Uint8Array(HMAC_SHA256_LENGTH)) : key;
+    padState(k, 0x36, this.states, 0);
+    padState(k, 0x5c, this.states, 8);
   }
 
   /** Whether `key` holds the bytes this was made from. */
@@ -168,8 +173,13 @@ export class HmacSha256Key {
 
   /** HMAC of the concatenation of `parts` (no joined copy is made). */
   mac(parts: readonly Uint8Array[]): Uint8Array {
-    finish(this.inner, 1, parts, innerDigest);
-    return finish(this.outer, 1, [innerDigest], new Uint8Array(HMAC_SHA256_LENGTH));
+    return this.macInto(parts, new Uint8Array(HMAC_SHA256_LENGTH));
+  }
+
+  /** `mac` written to `out` (32 bytes at least); returns `out`. */
+  macInto(parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
+    finish(this.states, 0, 1, parts, innerDigest);
+    return finish(this.states, 8, 1, [innerDigest], out);
   }
 }
 
@@ -203,10 +213,10 @@ export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: numb
   // Every TLS 1.3 key-schedule expansion is this one block.
   if (length === HMAC_SHA256_LENGTH) return key.mac([info, COUNTER[1]!]);
   const out = new Uint8Array(length);
-  let previous: Uint8Array | null = null;
   for (let i = 1, offset = 0; offset < length; i++, offset += HMAC_SHA256_LENGTH) {
-    previous = key.mac(previous === null ? [info, COUNTER[i]!] : [previous, info, COUNTER[i]!]);
-    out.set(length - offset < HMAC_SHA256_LENGTH ? previous.subarray(0, length - offset) : previous, offset);
+    key.macInto(i === 1 ? [info, COUNTER[1]!] : [outerDigest, info, COUNTER[i]!], outerDigest);
+    const n = Math.min(HMAC_SHA256_LENGTH, length - offset);
+    for (let j = 0; j < n; j++) out[offset + j] = outerDigest[j]!;
   }
   return out;
 }
