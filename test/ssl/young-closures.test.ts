@@ -11,9 +11,11 @@
  * twice as long. The fix is to make the closure first and store it afterwards (or to put it in an
  * object literal), which V8 allocates young like any other object.
  *
- * The first test measures the effect (bytes per finished connection still in the young generation
- * after a scavenge, in a child process with --expose-gc); the second keeps the pattern out of the
- * source.
+ * The first test measures the property (bytes per finished TLS 1.3 connection still in the young
+ * generation after a scavenge, in a child process with --expose-gc): 0-10 bytes now, with or
+ * without other load on the machine. On the old code it measured 900 to 19,000 bytes from run to
+ * run (V8's old-to-new bookkeeping varies), so it shows the effect but is not the guard: the
+ * second test is, and keeps the pattern out of the source deterministically.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,14 +28,14 @@ import ts from 'typescript';
 const CHILD = fileURLToPath(new URL('./young-closures-child.js', import.meta.url));
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 
-/** Bytes per finished connection allowed to outlive a scavenge (measured: about 400; before the fix about 12,500). */
-const SURVIVING_BYTES_LIMIT = 3000;
+/** Bytes per finished connection allowed to outlive a scavenge (measured 0-10; see above). */
+const SURVIVING_BYTES_LIMIT = 2000;
 
-test('the objects of finished connections do not survive a young-generation GC', () => {
+test('the objects of finished TLS 1.3 connections do not survive a young-generation GC', () => {
   const r = spawnSync(process.execPath, ['--expose-gc', CHILD], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const bytes = JSON.parse(r.stdout.trim()) as Record<string, number>;
-  assert.deepEqual(Object.keys(bytes).sort(), ['tls12', 'tls12Resumed', 'tls13', 'tls13Resumed']);
+  assert.deepEqual(Object.keys(bytes).sort(), ['tls13', 'tls13Resumed']);
   for (const [kind, n] of Object.entries(bytes)) {
     assert.ok(n < SURVIVING_BYTES_LIMIT, `${kind}: ${n} bytes per finished connection survived a scavenge (limit ${SURVIVING_BYTES_LIMIT})`);
   }
