@@ -199,7 +199,7 @@ export class TLSSocket extends Duplex {
     if (options.readHighWaterMark !== undefined) bioOptions.readHighWaterMark = options.readHighWaterMark;
     this.tls = new AsyncSsl(ssl, new SocketBio(transport, bioOptions));
     // Made first and then stored (a literal assigned straight to a property would be allocated
-    // in V8's old generation: test/engine/young-closures.test.ts).
+    // in V8's old generation: test/ssl/young-closures.test.ts).
     const onStep = (): void => this.noticeTickets();
     this.tls.onStep = onStep;
     transport.on('connect', () => this.emit('connect'));

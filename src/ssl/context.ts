@@ -603,7 +603,7 @@ export class SslContext {
       if (this.base.recordSizeLimit !== undefined) cfg.recordSizeLimit = this.base.recordSizeLimit;
       // Made first and then stored: V8 puts a function literal assigned straight to a property
       // in the old generation, where it keeps its connection alive through every young-generation
-      // GC (test/engine/young-closures.test.ts).
+      // GC (test/ssl/young-closures.test.ts).
       const verifyPeer: EngineConfig['verifyPeer'] = (info) => verifier.verifyServer(info, names.identity, this.skipVerification);
       cfg.verifyPeer = verifyPeer;
     } else {

@@ -77,7 +77,7 @@ export class SessionKeeper {
     } else {
       // Each closure is made first and then stored, never as `cfg.x = () => ...`: V8 puts a
       // function literal assigned straight to a property in the old generation, where it keeps
-      // the connection alive through every young-generation GC (test/engine/young-closures.test.ts).
+      // the connection alive through every young-generation GC (test/ssl/young-closures.test.ts).
       const psk: EngineConfig['lookupPsk'] = (query) => lookupPsk(this.ctx, query);
       cfg.lookupPsk = psk;
       if (this.ctx.allowPskKe) cfg.allowPskKe = true;
