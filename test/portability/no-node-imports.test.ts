@@ -9,10 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinModules } from 'node:module';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { typeScriptFiles } from '../helpers/source-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const srcDir = join(root, 'src');
@@ -24,16 +25,6 @@ const BROWSER_ENTRY_POINTS = ['src/browser.ts', 'src/openssl-browser.ts', 'src/c
 const isNodeOnly = (file: string): boolean => NODE_ONLY_FILES.has(file) || NODE_ONLY_DIRS.some((d) => file.startsWith(d));
 const builtins = new Set(builtinModules);
 const isNodeBuiltin = (spec: string): boolean => spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0]!);
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...walk(full));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
 
 /** Source with comments blanked out (line numbers kept), so prose mentioning `node:` is ignored. */
 function stripComments(source: string): string {
@@ -58,7 +49,7 @@ function importsOf(file: string): ImportSite[] {
   return sites;
 }
 
-const files = walk(srcDir).map((f) => relative(root, f).split('\\').join('/'));
+const files = typeScriptFiles(srcDir).map((f) => relative(root, f).split('\\').join('/'));
 
 test('only the Node-only files import node: modules or Node builtins', () => {
   assert.ok(files.length > 20, 'the scan found the sources');

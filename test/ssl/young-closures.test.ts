@@ -20,10 +20,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { typeScriptFiles } from '../helpers/source-files.js';
 
 const CHILD = fileURLToPath(new URL('./young-closures-child.js', import.meta.url));
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
@@ -40,16 +40,6 @@ test('the objects of finished TLS 1.3 connections do not survive a young-generat
     assert.ok(n < SURVIVING_BYTES_LIMIT, `${kind}: ${n} bytes per finished connection survived a scavenge (limit ${SURVIVING_BYTES_LIMIT})`);
   }
 });
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...sourceFiles(full));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
 
 /** `name:line: text` of every function literal assigned straight to a property in `text`. */
 function closuresAssignedToProperties(name: string, text: string): string[] {
@@ -77,7 +67,7 @@ function closuresAssignedToProperties(name: string, text: string): string[] {
 }
 
 test('src never assigns a function literal straight to a property (it would be allocated old)', () => {
-  const files = sourceFiles(SRC);
+  const files = typeScriptFiles(SRC);
   assert.ok(files.length > 50, `expected the source tree at ${SRC}`);
   assert.deepEqual(
     files.flatMap((f) => closuresAssignedToProperties(f.slice(SRC.length), readFileSync(f, 'utf8'))),
