@@ -53,6 +53,10 @@ test('npm run bench -- --smoke measures every section and writes the table, JSON
     for (const impl of ['node', 'typessl']) {
       assert.match(r.stdout + r.stderr, new RegExp(`warming up the ${impl} server \\(\\d+ ms of full and of resumed handshakes`), `${impl} server warm-up`);
     }
+    // So is each bulk server, the floor's included.
+    for (const impl of ['node', 'typessl', 'floor']) {
+      assert.match(r.stdout + r.stderr, new RegExp(`bulk TLS 1\\.3 AES-128-GCM: warming up the ${impl} server \\(two transfers`), `${impl} bulk server warm-up`);
+    }
     const svg = readFileSync(join(out, 'smoke.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /1\.0 = node:tls/);
