@@ -97,13 +97,15 @@ function finish(start: Int32Array, from: number, prefixBlocks: number, parts: re
     const length = part.length;
     total += length;
     let i = 0;
-    // Whole blocks straight from the input when nothing is buffered.
-    if (filled === 0) {
-      for (; i + BLOCK <= length; i += BLOCK) compress(work, part, i);
-    }
-    // The rest byte by byte: the pieces are short, and a subarray per piece would be an object.
-    for (; i < length; i++) {
-      block[filled++] = part[i]!;
+    while (i < length) {
+      // Whole blocks straight from the input whenever nothing is buffered; the rest byte by byte
+      // into the block buffer (the pieces are short, and a subarray per piece would be an object).
+      if (filled === 0 && length - i >= BLOCK) {
+        compress(work, part, i);
+        i += BLOCK;
+        continue;
+      }
+      block[filled++] = part[i++]!;
       if (filled === BLOCK) {
         compress(work, block, 0);
         filled = 0;
@@ -201,8 +203,8 @@ export function hmacSha256Key(key: Uint8Array): HmacSha256Key {
   return k;
 }
 
-/** The counter bytes of HKDF-Expand's blocks (1..255), made once. */
-const COUNTER = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
+/** HKDF-Expand's block counters 0x01..0xff as one-byte arrays (index = counter), built once so Expand allocates nothing for them. */
+export const HKDF_COUNTERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
 
 /**
  * HKDF-Expand with HMAC-SHA-256 (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) || info || i), the first
@@ -211,10 +213,10 @@ const COUNTER = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
 export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const key = hmacSha256Key(prk);
   // Every TLS 1.3 key-schedule expansion is this one block.
-  if (length === HMAC_SHA256_LENGTH) return key.mac([info, COUNTER[1]!]);
+  if (length === HMAC_SHA256_LENGTH) return key.mac([info, HKDF_COUNTERS[1]!]);
   const out = new Uint8Array(length);
   for (let i = 1, offset = 0; offset < length; i++, offset += HMAC_SHA256_LENGTH) {
-    key.macInto(i === 1 ? [info, COUNTER[1]!] : [outerDigest, info, COUNTER[i]!], outerDigest);
+    key.macInto(i === 1 ? [info, HKDF_COUNTERS[1]!] : [outerDigest, info, HKDF_COUNTERS[i]!], outerDigest);
     const n = Math.min(HMAC_SHA256_LENGTH, length - offset);
     for (let j = 0; j < n; j++) out[offset + j] = outerDigest[j]!;
   }

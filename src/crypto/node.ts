@@ -25,7 +25,7 @@ import * as nodeCryptoModule from 'node:crypto';
 import type { CipherGCM, DecipherGCM, ECDH, Hash as NodeHashObject, JsonWebKey, KeyObject, SignKeyObjectInput, VerifyKeyObjectInput } from 'node:crypto';
 import { AlertDescription, NamedGroup } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
-import { hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
+import { HKDF_COUNTERS, hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -57,9 +57,6 @@ function hashLengthOf(hash: HashAlgorithm): number {
  * releases, which lack it, still load this module and fall back to createHash.
  */
 const oneShotHash = (nodeCryptoModule as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }).hash;
-
-/** HKDF block counters 0x01..0xff, built once so Expand allocates nothing for them. */
-const COUNTERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
 
 /** Wraps a node Hash; `copy()` is node's native state copy (~1.3 us), cheaper than re-hashing. */
 class NodeHash implements Hash {
@@ -476,7 +473,7 @@ export class NodeCryptoProvider implements CryptoProvider {
     if (hash === 'sha256') return hkdfExpandSha256(prk, info, length);
     // Every TLS 1.3 key-schedule call fits one block: T(1) = HMAC(PRK, info || 0x01).
     if (length <= hashLen) {
-      const t = createHmac(hash, prk).update(info).update(COUNTERS[1]!).digest();
+      const t = createHmac(hash, prk).update(info).update(HKDF_COUNTERS[1]!).digest();
       return length === hashLen ? t : t.subarray(0, length);
     }
     // T(i) = HMAC(PRK, T(i-1) || info || i), written straight into one output buffer.
@@ -486,7 +483,7 @@ export class NodeCryptoProvider implements CryptoProvider {
     for (let i = 1; offset < length; i++) {
       const mac = createHmac(hash, prk);
       if (previous !== undefined) mac.update(previous);
-      previous = mac.update(info).update(COUNTERS[i]!).digest();
+      previous = mac.update(info).update(HKDF_COUNTERS[i]!).digest();
       const n = Math.min(hashLen, length - offset);
       previous.copy(out, offset, 0, n);
       offset += n;
