@@ -4,6 +4,7 @@ import { Reason, TlsFailure, receivedAlertReason } from '../wire/errors.js';
 import { HandshakeJoiner } from '../wire/handshake.js';
 import type { HandshakeMessage } from '../wire/messages.js';
 import type { EngineConfig } from './config.js';
+import { packValues, packedValue, replacePackedValue } from './packed-values.js';
 import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
 import { RecordProtection13, type RecordProtection } from './record/protect.js';
 import { Transcript } from './transcript.js';
@@ -96,6 +97,19 @@ const JOIN_BELOW = 4096;
 /** How many received tickets a client keeps (bounded memory whatever the server sends). */
 const MAX_TICKETS = 8;
 
+/** The slots of the values a connection keeps after its handshake (Connection.kept). */
+const Kept = {
+  finishedReceived: 0,
+  finishedSent: 1,
+  clientRandom: 2,
+  clientTrafficSecret: 3,
+  serverTrafficSecret: 4,
+  exporterSecret: 5,
+  resumptionSecret: 6,
+} as const;
+type Kept = (typeof Kept)[keyof typeof Kept];
+const KEPT_SLOTS = 7;
+
 /**
  * The sans-I/O TLS connection: bytes in (`receive`), records processed one at a time
  * (`nextRecord`), bytes out (`takeOutput`). It never touches a socket, a timer or global
@@ -104,7 +118,8 @@ const MAX_TICKETS = 8;
 export class Connection {
   /**
    * The settings of this connection. The connection owns them: once the handshake is complete it
-   * clears the callbacks only a handshake uses (verifyPeer, lookupPsk, resumption).
+   * clears the callbacks and offers only a handshake uses (verifyPeer, lookupPsk, resumption and
+   * their TLS 1.2 counterparts).
    */
   readonly config: EngineConfig;
   readonly transcript: Transcript;
@@ -135,8 +150,6 @@ export class Connection {
    * CLIENT_HANDSHAKE_TRAFFIC_SECRET, the ClientHello random, the secret.
    */
   onKeyLog: ((label: string, clientRandom: Uint8Array, secret: Uint8Array) => void) | null = null;
-  /** ClientHello.random of this connection (set by the handshake machine). */
-  clientRandom: Uint8Array | null = null;
   private keyUpdates = { client: 0, server: 0 };
 
   /** True once our side considers the handshake finished (application data may flow). */
@@ -156,15 +169,71 @@ export class Connection {
 
   /** Key schedule (TLS 1.3), set by the state machine once the suite is known. */
   keySchedule: KeySchedule13 | null = null;
-  /** Current traffic secrets, kept for KeyUpdate. */
-  clientTrafficSecret: Uint8Array | null = null;
-  serverTrafficSecret: Uint8Array | null = null;
-  exporterSecret: Uint8Array | null = null;
-  resumptionSecret: Uint8Array | null = null;
+  /**
+   * The values below (`Kept` slots): set one by one during the handshake, then packed into one
+   * buffer by releaseHandshakeState (see packed-values.ts), and read through views made on demand.
+   */
+  private keptValues: (Uint8Array | null)[] | null = [null, null, null, null, null, null, null];
+  private keptPacked: Uint8Array | null = null;
+
+  private kept(slot: Kept): Uint8Array | null {
+    return this.keptPacked ? packedValue(this.keptPacked, KEPT_SLOTS, slot) : this.keptValues![slot]!;
+  }
+
+  private keep(slot: Kept, value: Uint8Array | null): void {
+    if (this.keptPacked) this.keptPacked = replacePackedValue(this.keptPacked, KEPT_SLOTS, slot, value);
+    else this.keptValues![slot] = value;
+  }
+
+  /** ClientHello.random of this connection (set by the handshake machine). */
+  get clientRandom(): Uint8Array | null {
+    return this.kept(Kept.clientRandom);
+  }
+  set clientRandom(value: Uint8Array | null) {
+    this.keep(Kept.clientRandom, value);
+  }
+  /** Current client application traffic secret (TLS 1.3), kept for KeyUpdate. */
+  get clientTrafficSecret(): Uint8Array | null {
+    return this.kept(Kept.clientTrafficSecret);
+  }
+  set clientTrafficSecret(value: Uint8Array | null) {
+    this.keep(Kept.clientTrafficSecret, value);
+  }
+  /** Current server application traffic secret (TLS 1.3), kept for KeyUpdate. */
+  get serverTrafficSecret(): Uint8Array | null {
+    return this.kept(Kept.serverTrafficSecret);
+  }
+  set serverTrafficSecret(value: Uint8Array | null) {
+    this.keep(Kept.serverTrafficSecret, value);
+  }
+  /** exporter_master_secret (TLS 1.3), for exportKeyingMaterial. */
+  get exporterSecret(): Uint8Array | null {
+    return this.kept(Kept.exporterSecret);
+  }
+  set exporterSecret(value: Uint8Array | null) {
+    this.keep(Kept.exporterSecret, value);
+  }
+  /** resumption_master_secret (TLS 1.3), for tickets. */
+  get resumptionSecret(): Uint8Array | null {
+    return this.kept(Kept.resumptionSecret);
+  }
+  set resumptionSecret(value: Uint8Array | null) {
+    this.keep(Kept.resumptionSecret, value);
+  }
   /** verify_data of the Finished message we sent (RFC 8446 4.4.4; Node's getFinished()). */
-  finishedSent: Uint8Array | null = null;
+  get finishedSent(): Uint8Array | null {
+    return this.kept(Kept.finishedSent);
+  }
+  set finishedSent(value: Uint8Array | null) {
+    this.keep(Kept.finishedSent, value);
+  }
   /** verify_data of the peer's Finished message, once verified (Node's getPeerFinished()). */
-  finishedReceived: Uint8Array | null = null;
+  get finishedReceived(): Uint8Array | null {
+    return this.kept(Kept.finishedReceived);
+  }
+  set finishedReceived(value: Uint8Array | null) {
+    this.keep(Kept.finishedReceived, value);
+  }
 
   /** The handshake machine; version negotiation replaces the first one (see versions.ts). */
   machine: HandshakeMachine;
@@ -286,25 +355,13 @@ export class Connection {
     cfg.verifyPeer = undefined;
     cfg.lookupPsk = undefined;
     cfg.resumption = undefined;
+    cfg.lookupSession12 = undefined;
+    cfg.issueTicket12 = undefined;
+    cfg.resumption12 = undefined;
     // The values kept for later go into one buffer: out of the handshake records they may be
-    // views of, and one allocation instead of seven small ones.
-    const kept = [this.finishedReceived, this.finishedSent, this.clientRandom, this.clientTrafficSecret, this.serverTrafficSecret, this.exporterSecret, this.resumptionSecret];
-    const mem = new Uint8Array(kept.reduce((n, x) => n + (x?.length ?? 0), 0));
-    let at = 0;
-    const pack = (x: Uint8Array | null): Uint8Array | null => {
-      if (!x) return null;
-      const v = mem.subarray(at, at + x.length);
-      v.set(x);
-      at += x.length;
-      return v;
-    };
-    this.finishedReceived = pack(this.finishedReceived);
-    this.finishedSent = pack(this.finishedSent);
-    this.clientRandom = pack(this.clientRandom);
-    this.clientTrafficSecret = pack(this.clientTrafficSecret);
-    this.serverTrafficSecret = pack(this.serverTrafficSecret);
-    this.exporterSecret = pack(this.exporterSecret);
-    this.resumptionSecret = pack(this.resumptionSecret);
+    // views of, and one allocation and one view instead of seven of each.
+    this.keptPacked = packValues(this.keptValues!);
+    this.keptValues = null;
     const n = this.negotiated;
     n.peerCertificates = n.peerCertificates.map((c) => c.slice());
   }

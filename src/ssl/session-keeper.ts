@@ -192,7 +192,9 @@ export class SessionKeeper {
         tickets: conn.tickets,
         createdAt: conn.config.now(),
         timeout: this.ctx.sessionCache.timeout,
-        resumptionSecret: conn.role === 'server' && !t12 ? conn.resumptionSecret : null,
+        // A copy: after the handshake the connection's is a view of the buffer it keeps its
+        // traffic secrets in (Connection.kept), which a session must not pin or share.
+        resumptionSecret: conn.role === 'server' && !t12 ? (conn.resumptionSecret?.slice() ?? null) : null,
         masterSecret: t12 ? t12.masterSecret : null,
         extendedMasterSecret: t12?.extendedMasterSecret ?? false,
         ticket12: conn.role === 'client' ? (conn.ticket12?.ticket ?? null) : null,

@@ -636,14 +636,17 @@ export class Ssl {
     return this.conn.exportKeyingMaterial(label, context, length);
   }
 
-  /** SSL_get_finished: verify_data of the Finished message we sent, or null before it was sent. */
+  /**
+   * SSL_get_finished: verify_data of the Finished message we sent, or null before it was sent. A
+   * copy: the connection keeps it in one buffer with its secrets.
+   */
   getFinished(): Uint8Array | null {
-    return this.conn?.finishedSent ?? null;
+    return this.conn?.finishedSent?.slice() ?? null;
   }
 
-  /** SSL_get_peer_finished: verify_data of the peer's Finished message, or null before it arrived. */
+  /** SSL_get_peer_finished: verify_data of the peer's Finished message, or null before it arrived (a copy, as getFinished). */
   getPeerFinished(): Uint8Array | null {
-    return this.conn?.finishedReceived ?? null;
+    return this.conn?.finishedReceived?.slice() ?? null;
   }
 
   /** The engine connection (for adapters and tests that need protocol details). */

@@ -60,3 +60,31 @@ test('client and server connections complete a TLS 1.3 handshake and exchange da
   assert.equal(new TextDecoder().decode(seen.b[0]), 'ping');
   assert.equal(new TextDecoder().decode(seen.a[0]), 'pong');
 });
+
+test('after the handshake the kept values share one buffer, and KeyUpdate overwrites the old traffic secret', () => {
+  const c = new Connection(config('client'), 'client');
+  const s = new Connection(config('server'), 'server');
+  c.start();
+  pump(c, s);
+  assert.equal(c.handshakeComplete && s.handshakeComplete, true);
+  pump(c, s); // tickets
+  for (const conn of [c, s]) {
+    const values = [conn.finishedSent, conn.finishedReceived, conn.clientRandom, conn.clientTrafficSecret, conn.serverTrafficSecret, conn.exporterSecret, conn.resumptionSecret];
+    assert.ok(values.every((v) => v !== null && v.length > 0));
+    assert.equal(new Set(values.map((v) => v!.buffer)).size, 1, 'one buffer for all kept values');
+  }
+  assert.deepEqual(c.finishedSent, s.finishedReceived);
+  assert.deepEqual(c.clientTrafficSecret, s.clientTrafficSecret);
+  assert.deepEqual(c.exporterSecret, s.exporterSecret);
+  const oldView = c.clientTrafficSecret!;
+  const oldSecret = oldView.slice();
+  c.sendKeyUpdate(true);
+  pump(c, s);
+  assert.notDeepEqual(c.clientTrafficSecret, oldSecret);
+  assert.deepEqual(c.clientTrafficSecret, s.clientTrafficSecret);
+  assert.deepEqual(c.serverTrafficSecret, s.serverTrafficSecret, 'the requested update was answered');
+  assert.deepEqual(oldView, c.clientTrafficSecret, 'written in place: the old secret is gone');
+  // Data still flows under the new keys.
+  c.sendApplicationData(new TextEncoder().encode('after'));
+  assert.equal(new TextDecoder().decode(pump(c, s).b[0]), 'after');
+});

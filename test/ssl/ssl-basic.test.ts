@@ -31,3 +31,22 @@ test('Ssl over memory BIOs: handshake, data both ways, bidirectional shutdown', 
   assert.equal(p.client.shutdown(), 1);
   assert.equal(p.client.getShutdown(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 });
+
+test('getFinished / getPeerFinished hand out copies: writing into one changes nothing the connection keeps', () => {
+  const p = memoryPair();
+  p.handshake();
+  const sent = p.client.getFinished()!;
+  assert.deepEqual(sent, p.server.getPeerFinished());
+  assert.equal(sent.byteLength, sent.buffer.byteLength, 'not a view of a larger buffer (the connection keeps secrets beside it)');
+  sent.fill(0);
+  assert.deepEqual(p.client.getFinished(), p.server.getPeerFinished());
+  assert.notDeepEqual(p.client.getFinished(), sent);
+  const received = p.client.getPeerFinished()!;
+  received.fill(0);
+  assert.deepEqual(p.client.getPeerFinished(), p.server.getFinished());
+  // Data still flows (nothing the record layer uses was touched).
+  assert.equal(p.client.write(enc('still fine')), 10);
+  p.transfer();
+  const buf = new Uint8Array(32);
+  assert.equal(p.server.read(buf), 10);
+});
