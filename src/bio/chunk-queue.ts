@@ -50,13 +50,3 @@ export class ChunkQueue {
     }
   }
 }
-
-/** A pending `waitReadable()` / `waitWritable()`. */
-export type Waiter = () => void;
-
-/** Resolves and clears every waiter in the list. */
-export function wake(list: Waiter[]): void {
-  if (list.length === 0) return;
-  const all = list.splice(0, list.length);
-  for (const resolve of all) resolve();
-}

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
-import { ChunkQueue, wake, type Waiter } from './chunk-queue.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { Waiters } from './waiters.js';
 
 /**
  * Default `writeHighWaterMark`: 512 KiB of ciphertext held by the socket before `write` says
@@ -78,8 +79,8 @@ export class SocketBio implements WaitableBio {
   private unconfirmedBytes = 0;
   /** cork() calls not yet matched by uncork() (they nest: an AsyncSsl batch around the Ssl's flushes). */
   private corks = 0;
-  private readWaiters: Waiter[] = [];
-  private writeWaiters: Waiter[] = [];
+  private readonly readWaiters = new Waiters();
+  private readonly writeWaiters = new Waiters();
 
   constructor(
     /** The transport. */
@@ -175,7 +176,7 @@ export class SocketBio implements WaitableBio {
    */
   waitReadable(): Promise<void> {
     if (this.queue.length > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
-    return new Promise<void>((resolve) => this.readWaiters.push(resolve));
+    return new Promise<void>((resolve) => this.readWaiters.add(resolve));
   }
 
   /**
@@ -185,7 +186,7 @@ export class SocketBio implements WaitableBio {
    */
   waitWritable(): Promise<void> {
     if (!this.writeBlocked()) return Promise.resolve();
-    return new Promise<void>((resolve) => this.writeWaiters.push(resolve));
+    return new Promise<void>((resolve) => this.writeWaiters.add(resolve));
   }
 
   // ------------------------------------------------------------ life cycle
@@ -243,12 +244,12 @@ export class SocketBio implements WaitableBio {
       this.pausedByUs = true;
       this.socket.pause();
     }
-    wake(this.readWaiters);
+    this.readWaiters.wake();
   };
 
   private readonly onEnd = (): void => {
     this.eof = true;
-    wake(this.readWaiters);
+    this.readWaiters.wake();
   };
 
   private readonly onError = (err: Error): void => {
@@ -263,7 +264,7 @@ export class SocketBio implements WaitableBio {
   };
 
   private readonly onDrain = (): void => {
-    wake(this.writeWaiters);
+    this.writeWaiters.wake();
   };
 
   /**
@@ -279,7 +280,7 @@ export class SocketBio implements WaitableBio {
         this.unconfirmedHead = 0;
       }
     }
-    if (this.writeWaiters.length > 0 && !this.writeBlocked()) wake(this.writeWaiters);
+    if (this.writeWaiters.waiting && !this.writeBlocked()) this.writeWaiters.wake();
   };
 
   // ------------------------------------------------------------- internals
@@ -299,8 +300,8 @@ export class SocketBio implements WaitableBio {
   }
 
   private wakeAll(): void {
-    wake(this.readWaiters);
-    wake(this.writeWaiters);
+    this.readWaiters.wake();
+    this.writeWaiters.wake();
   }
 }
 

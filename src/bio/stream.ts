@@ -1,5 +1,6 @@
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
-import { ChunkQueue, wake, type Waiter } from './chunk-queue.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { Waiters, type Waiter } from './waiters.js';
 
 /** A pair of byte streams: what a WebSocket wrapper, a Workers `connect()` socket or a Deno conn offers. */
 export interface ByteStreamPair {
@@ -41,8 +42,8 @@ export class StreamBio implements WaitableBio {
   private writeEnded = false;
   /** Bytes handed to the writer whose write() has not resolved yet. */
   private inFlight = 0;
-  private readWaiters: Waiter[] = [];
-  private writeWaiters: Waiter[] = [];
+  private readonly readWaiters = new Waiters();
+  private readonly writeWaiters = new Waiters();
   /** Wakes the pull loop when the queue has room again. */
   private roomWaiter: Waiter | null = null;
 
@@ -62,12 +63,12 @@ export class StreamBio implements WaitableBio {
         const { done, value } = await this.reader.read();
         if (done) {
           this.eof = true;
-          wake(this.readWaiters);
+          this.readWaiters.wake();
           return;
         }
         if (!(value instanceof Uint8Array)) throw new TypeError('StreamBio: the transport must deliver Uint8Array chunks');
         this.queue.push(value);
-        wake(this.readWaiters);
+        this.readWaiters.wake();
       }
     } catch (e) {
       this.fail(e);
@@ -101,7 +102,7 @@ export class StreamBio implements WaitableBio {
     this.writer.write(n === data.length ? data : data.subarray(0, n)).then(
       () => {
         this.inFlight -= n;
-        if (this.inFlight < this.writeMark) wake(this.writeWaiters);
+        if (this.inFlight < this.writeMark) this.writeWaiters.wake();
       },
       (e: unknown) => this.fail(e),
     );
@@ -116,12 +117,12 @@ export class StreamBio implements WaitableBio {
 
   waitReadable(): Promise<void> {
     if (this.queue.length > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
-    return new Promise<void>((resolve) => this.readWaiters.push(resolve));
+    return new Promise<void>((resolve) => this.readWaiters.add(resolve));
   }
 
   waitWritable(): Promise<void> {
     if (this.failure || this.closed || this.writeEnded || this.inFlight < this.writeMark) return Promise.resolve();
-    return new Promise<void>((resolve) => this.writeWaiters.push(resolve));
+    return new Promise<void>((resolve) => this.writeWaiters.add(resolve));
   }
 
   // ------------------------------------------------------------ life cycle
@@ -166,7 +167,7 @@ export class StreamBio implements WaitableBio {
   }
 
   private wakeAll(): void {
-    wake(this.readWaiters);
-    wake(this.writeWaiters);
+    this.readWaiters.wake();
+    this.writeWaiters.wake();
   }
 }

@@ -150,7 +150,9 @@ export class Connection {
    * CLIENT_HANDSHAKE_TRAFFIC_SECRET, the ClientHello random, the secret.
    */
   onKeyLog: ((label: string, clientRandom: Uint8Array, secret: Uint8Array) => void) | null = null;
-  private keyUpdates = { client: 0, server: 0 };
+  /** KeyUpdates so far per direction's sender (fields, not an object: one object less per connection). */
+  private clientKeyUpdates = 0;
+  private serverKeyUpdates = 0;
 
   /** True once our side considers the handshake finished (application data may flow). */
   handshakeComplete = false;
@@ -750,7 +752,7 @@ export class Connection {
     const next = ks.nextTrafficSecret(side === 'client' ? this.clientTrafficSecret! : this.serverTrafficSecret!);
     if (side === 'client') this.clientTrafficSecret = next;
     else this.serverTrafficSecret = next;
-    const n = ++this.keyUpdates[side];
+    const n = side === 'client' ? ++this.clientKeyUpdates : ++this.serverKeyUpdates;
     this.logSecret(`${side === 'client' ? 'CLIENT' : 'SERVER'}_TRAFFIC_SECRET_${n}`, next);
     if (direction === 'read') this.setReadSecret(suite, next);
     else this.setWriteSecret(suite, next);

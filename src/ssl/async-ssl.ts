@@ -138,25 +138,26 @@ export interface AsyncSslOptions extends SocketBioOptions {
   servername?: string;
 }
 
+/**
+ * What a lane's tail does with a job's outcome: nothing (later jobs only wait for it to settle).
+ * One function for all lanes: an arrow written inline would be a new function object per job,
+ * and an idle connection's read lane holds one pair for as long as it waits.
+ */
+const settled = (): undefined => undefined;
+
 /** Runs async jobs one after another, so two callers never interleave one kind of operation. */
 class Lane {
   private tail: Promise<unknown> = Promise.resolve();
 
   /** Makes later jobs wait for `running`, a job started without the lane (it was idle). */
   adopt(running: Promise<unknown>): void {
-    this.tail = running.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.tail = running.then(settled, settled);
   }
 
   run<T>(job: () => Promise<T>): Promise<T> {
     const result = this.tail.then(job);
     // The next job waits for this one to settle, whatever its outcome.
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.tail = result.then(settled, settled);
     return result;
   }
 }
