@@ -9,11 +9,14 @@ export class Reader {
   private pos: number;
   private readonly end: number;
 
-  constructor(
-    private readonly buf: Uint8Array,
-    start = 0,
-    end = buf.length,
-  ) {
+  private readonly buf: Uint8Array;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    // Decoded fields are views of `buf`, and what the engine keeps of them it copies with slice().
+    // A Node Buffer (received chunks, node:crypto output) overrides slice() to make another view,
+    // which would keep the whole record or chunk alive and share its bytes: so fields are views
+    // of a plain Uint8Array over the same memory.
+    this.buf = Object.getPrototypeOf(buf) === Uint8Array.prototype ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
   }
