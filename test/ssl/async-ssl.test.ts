@@ -637,3 +637,26 @@ test('AsyncSsl handshake: the last flight (client Finished, server tickets) leav
     serverSocket.destroy();
   }
 });
+
+test('over a socket (Buffer chunks, node:crypto Buffer output), what a client keeps owns its bytes: peer certificate and ticket fields', async () => {
+  const { client, server, clientSocket, serverSocket } = await connectedPair();
+  try {
+    // The tickets come after the handshake: a byte from the server makes the client read them.
+    await server.write(new Uint8Array([0x61]));
+    assert.deepEqual(await client.read(), new Uint8Array([0x61]));
+    const conn = client.ssl.connection!;
+    const [cert] = conn.negotiated.peerCertificates;
+    assert.ok(cert);
+    // A Buffer's slice() makes a view: the certificate would keep the whole decrypted record.
+    assert.equal(cert.buffer.byteLength, cert.length, 'the certificate is a copy, not a view of the received record');
+    assert.ok(conn.tickets.length > 0);
+    for (const t of conn.tickets) {
+      assert.equal(t.nonce.buffer, t.ticket.buffer);
+      assert.equal(t.psk.buffer, t.ticket.buffer);
+      assert.equal(t.ticket.buffer.byteLength, t.nonce.length + t.ticket.length + t.psk.length, "a ticket's bytes are copied into one buffer of their own");
+    }
+  } finally {
+    clientSocket.destroy();
+    serverSocket.destroy();
+  }
+});

@@ -48,6 +48,7 @@ import { KeySchedule13 } from './key-schedule.js';
 import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
 import { equalBytes } from '../../crypto/equal-bytes.js';
+import { copyTogether } from '../bytes.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, leafPublicKey, usableInTls13Handshake } from './common.js';
 
 type State =
@@ -467,14 +468,16 @@ export class Tls13Client implements HandshakeMachine {
       if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataMax(e.data);
     }
     const ks = this.conn.keySchedule!;
+    // Copies (the decoded fields are views of the whole received record), in one buffer: a client
+    // keeps a few tickets per connection for as long as it lives.
+    const [nonce, ticket, psk] = copyTogether(nst.nonce, nst.ticket, ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce)) as [Uint8Array, Uint8Array, Uint8Array];
     this.conn.addTicket({
       lifetime: nst.lifetime,
       ageAdd: nst.ageAdd,
-      // Copies: the decoded fields are views of the whole received record.
-      nonce: nst.nonce.slice(),
-      ticket: nst.ticket.slice(),
+      nonce,
+      ticket,
       maxEarlyData,
-      psk: ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce),
+      psk,
       suite: this.suite,
       receivedAt: this.conn.config.now(),
       alpn: this.conn.negotiated.alpn,
