@@ -46,6 +46,14 @@ export interface WaitableBio extends Bio {
   waitReadable(): Promise<void>;
   /** Resolves when `write()` may take bytes again (or will report the error). Never rejects. */
   waitWritable(): Promise<void>;
+  /**
+   * `waitReadable` for callers that need no promise: calls `callback` once, synchronously from
+   * the transport event that makes `read()` worth retrying, or in a microtask when it already is.
+   * An idle connection's pending read then holds its callback and nothing else.
+   */
+  whenReadable(callback: () => void): void;
+  /** `waitWritable` as `whenReadable` is `waitReadable`. */
+  whenWritable(callback: () => void): void;
   /** Ends the transport's write side once queued bytes are out (TCP FIN). Never rejects. */
   endWrite(): Promise<void>;
   /** Tears the transport down at once; unsent bytes are dropped. */

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type WaitableBio } from './bio.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { Waiters } from './waiters.js';
+import { Waiters, type Waiter } from './waiters.js';
 
 /**
  * Default `writeHighWaterMark`: 512 KiB of ciphertext held by the socket before `write` says
@@ -175,8 +175,14 @@ export class SocketBio implements WaitableBio {
    * error are already there, otherwise on the next 'data', 'end', 'error' or 'close'. Never rejects.
    */
   waitReadable(): Promise<void> {
-    if (this.queue.length > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
+    if (this.readable()) return Promise.resolve();
     return new Promise<void>((resolve) => this.readWaiters.add(resolve));
+  }
+
+  /** `waitReadable` without a promise: `callback` runs once, from the socket event (see WaitableBio). */
+  whenReadable(callback: Waiter): void {
+    if (this.readable()) queueMicrotask(callback);
+    else this.readWaiters.add(callback);
   }
 
   /**
@@ -187,6 +193,12 @@ export class SocketBio implements WaitableBio {
   waitWritable(): Promise<void> {
     if (!this.writeBlocked()) return Promise.resolve();
     return new Promise<void>((resolve) => this.writeWaiters.add(resolve));
+  }
+
+  /** `waitWritable` without a promise (see WaitableBio). */
+  whenWritable(callback: Waiter): void {
+    if (!this.writeBlocked()) queueMicrotask(callback);
+    else this.writeWaiters.add(callback);
   }
 
   // ------------------------------------------------------------ life cycle
@@ -284,6 +296,10 @@ export class SocketBio implements WaitableBio {
   };
 
   // ------------------------------------------------------------- internals
+
+  private readable(): boolean {
+    return this.queue.length > 0 || this.eof || this.closed || this.failure !== null;
+  }
 
   private writeBlocked(): boolean {
     const s = this.socket;

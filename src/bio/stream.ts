@@ -116,13 +116,31 @@ export class StreamBio implements WaitableBio {
   // --------------------------------------------------------------- waiting
 
   waitReadable(): Promise<void> {
-    if (this.queue.length > 0 || this.eof || this.closed || this.failure) return Promise.resolve();
+    if (this.readable()) return Promise.resolve();
     return new Promise<void>((resolve) => this.readWaiters.add(resolve));
   }
 
+  whenReadable(callback: Waiter): void {
+    if (this.readable()) queueMicrotask(callback);
+    else this.readWaiters.add(callback);
+  }
+
   waitWritable(): Promise<void> {
-    if (this.failure || this.closed || this.writeEnded || this.inFlight < this.writeMark) return Promise.resolve();
+    if (this.writable()) return Promise.resolve();
     return new Promise<void>((resolve) => this.writeWaiters.add(resolve));
+  }
+
+  whenWritable(callback: Waiter): void {
+    if (this.writable()) queueMicrotask(callback);
+    else this.writeWaiters.add(callback);
+  }
+
+  private readable(): boolean {
+    return this.queue.length > 0 || this.eof || this.closed || this.failure !== null;
+  }
+
+  private writable(): boolean {
+    return this.failure !== null || this.closed || this.writeEnded || this.inFlight < this.writeMark;
   }
 
   // ------------------------------------------------------------ life cycle

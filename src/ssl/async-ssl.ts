@@ -305,9 +305,9 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
             this.readsQueued--;
             resolve(r);
           } else if (code === SSL_ERROR_WANT_READ) {
-            void this.bio.waitReadable().then(step);
+            this.bio.whenReadable(step);
           } else if (code === SSL_ERROR_WANT_WRITE) {
-            void this.bio.waitWritable().then(step);
+            this.bio.whenWritable(step);
           } else {
             this.readsQueued--;
             if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) resolve(null);

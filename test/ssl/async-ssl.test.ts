@@ -660,3 +660,40 @@ test('over a socket (Buffer chunks, node:crypto Buffer output), what a client ke
     serverSocket.destroy();
   }
 });
+
+test('SocketBio.whenReadable / whenWritable: the callback runs once, from the socket event, or in a microtask when already so', async () => {
+  const { client, server } = await tcpPair();
+  try {
+    const bio = new SocketBio(server, { writeHighWaterMark: 1 });
+    assert.equal(bio.read(10), BIO_RETRY);
+    const calls: string[] = [];
+    bio.whenReadable(() => calls.push(`readable, ${bio.pending()} bytes queued`));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, [], 'nothing to read yet');
+    client.write(Buffer.from('x'));
+    await once(server, 'data');
+    // Called from the 'data' event itself, once (not again for later events).
+    assert.deepEqual(calls, ['readable, 1 bytes queued']);
+    client.write(Buffer.from('y'));
+    await once(server, 'data');
+    assert.equal(calls.length, 1);
+    // Already readable: not synchronously (no re-entry into the caller), but in a microtask.
+    let ran = false;
+    bio.whenReadable(() => (ran = true));
+    assert.equal(ran, false);
+    await Promise.resolve();
+    assert.equal(ran, true);
+    // Writable: a write over the mark blocks until the socket lets go of it.
+    assert.ok(bio.write(new Uint8Array(64)) > 0);
+    let writable = false;
+    bio.whenWritable(() => (writable = true));
+    await Promise.resolve();
+    assert.equal(writable, false, 'the socket still holds the write');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writable, true);
+  } finally {
+    client.destroy();
+    server.destroy();
+  }
+});
