@@ -1,3 +1,4 @@
+import { copyTogether } from '../engine/bytes.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { Connection } from '../engine/connection.js';
 import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_SERVER } from './constants.js';
@@ -179,9 +180,18 @@ export class SessionKeeper {
         return resumed12;
       }
       const serverId = t12 && t12.sessionId.length > 0 && !resumed12 ? t12.sessionId.slice() : null;
+      // A TLS 1.3 server session's random ID and its resumption secret share one buffer (a copy:
+      // after the handshake the connection's secret is a view of the buffer it keeps its traffic
+      // secrets in, which a session must not pin or share).
+      const secret = conn.role === 'server' && !t12 ? conn.resumptionSecret : null;
+      const [id, resumptionSecret] = serverId
+        ? [serverId, null]
+        : secret
+          ? (copyTogether(conn.config.provider.randomBytes(32), secret) as [Uint8Array, Uint8Array])
+          : [conn.config.provider.randomBytes(32), null];
       this.session = new Session({
         side: conn.role,
-        id: serverId ?? conn.config.provider.randomBytes(32),
+        id,
         hasServerSessionId: serverId !== null,
         version: n.version ?? 'TLSv1.3',
         suite: n.suite!,
@@ -192,9 +202,7 @@ export class SessionKeeper {
         tickets: conn.tickets,
         createdAt: conn.config.now(),
         timeout: this.ctx.sessionCache.timeout,
-        // A copy: after the handshake the connection's is a view of the buffer it keeps its
-        // traffic secrets in (Connection.kept), which a session must not pin or share.
-        resumptionSecret: conn.role === 'server' && !t12 ? (conn.resumptionSecret?.slice() ?? null) : null,
+        resumptionSecret,
         masterSecret: t12 ? t12.masterSecret : null,
         extendedMasterSecret: t12?.extendedMasterSecret ?? false,
         ticket12: conn.role === 'client' ? (conn.ticket12?.ticket ?? null) : null,

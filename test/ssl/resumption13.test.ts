@@ -157,3 +157,19 @@ test('D-5 / S-46: free() without shutdown() evicts the client session too: it is
   assert.equal(session.isResumable(), false);
   assertFull(connectOnce(clientCtx, serverCtx, session));
 });
+
+test("TLS 1.3 server session: its ID and resumption secret are copies in one buffer of their own, not views of the connection's secrets", () => {
+  const { clientCtx, serverCtx } = contexts();
+  const first = connectOnce(clientCtx, serverCtx);
+  const s = first.server.getSession()!;
+  assert.equal(s.id.length, 32);
+  const secret = s.resumptionSecret!;
+  assert.equal(secret.length, 32, 'SHA-256 suite');
+  assert.equal(s.id.buffer, secret.buffer);
+  assert.equal(secret.buffer.byteLength, 64, 'nothing else in that buffer (no traffic secrets)');
+  assert.deepEqual(secret, first.server.connection!.resumptionSecret);
+  // Resumption works from it, and again from the resumed connection's session.
+  const second = connectOnce(clientCtx, serverCtx, first.client.getSession()!);
+  assertResumed(second);
+  assertResumed(connectOnce(clientCtx, serverCtx, second.client.getSession()!));
+});
