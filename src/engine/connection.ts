@@ -179,7 +179,7 @@ export class Connection {
   private keptPacked: Uint8Array | null = null;
 
   private kept(slot: Kept): Uint8Array | null {
-    return this.keptPacked ? packedValue(this.keptPacked, KEPT_SLOTS, slot) : this.keptValues![slot]!;
+    return this.keptPacked ? packedValue(this.keptPacked, KEPT_SLOTS, slot) : (this.keptValues![slot] ?? null);
   }
 
   private keep(slot: Kept, value: Uint8Array | null): void {
