@@ -66,7 +66,8 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
       const peer = await startNodeTlsServer({ cert: pki.ec.certPath, key: pki.ec.keyPath, minVersion: 'TLSv1.3' });
       const tls = await typesslClient(peer.port, { provider, trustedCertificates: pki.ec.certPem });
       await exchange(tls, peer, 64 * 1024);
-      const serverSecret = tls.ssl.connection!.serverTrafficSecret;
+      // A copy: the connection overwrites a traffic secret in place when it moves to the next one.
+      const serverSecret = tls.ssl.connection!.serverTrafficSecret!.slice();
       await tls.keyUpdate(true);
       await exchange(tls, peer, 64 * 1024);
       // OpenSSL answers an update request with its next write after reading our KeyUpdate; the

@@ -130,7 +130,8 @@ for (const { provider, size } of INTEROP_PROVIDERS) {
       const srv = await typesslServer({ provider, certificate: pki.ec.certPem, privateKey: pki.ec.keyPem });
       const peer = await startOpensslClient({ port: srv.port, servername: 'localhost', version: '1.3', caFile: pki.ec.certPath, commands: true });
       const tls = await srv.accepted;
-      const before = tls.ssl.connection!.clientTrafficSecret;
+      // A copy: the connection overwrites a traffic secret in place when it moves to the next one.
+      const before = tls.ssl.connection!.clientTrafficSecret!.slice();
       // 'K' at the start of a stdin read makes s_client send KeyUpdate(update_requested).
       peer.send(Buffer.from('K\n'));
       await peer.waitForLog(/KEYUPDATE/, 10_000);
