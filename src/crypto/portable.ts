@@ -278,7 +278,7 @@ export class PortableCryptoProvider implements CryptoProvider {
 
   hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
     // An empty salt equals HashLen zeros under HMAC's key padding (RFC 5869 2.2).
-    if (hash === 'sha256') return hmacSha256Key(salt).mac([ikm]);
+    if (hash === 'sha256') return this.hmac(hash, salt, ikm);
     return hkdfExtractRaw(nobleHash(hash), ikm, salt);
   }
 

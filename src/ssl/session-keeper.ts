@@ -184,11 +184,8 @@ export class SessionKeeper {
       // after the handshake the connection's secret is a view of the buffer it keeps its traffic
       // secrets in, which a session must not pin or share).
       const secret = conn.role === 'server' && !t12 ? conn.resumptionSecret : null;
-      const [id, resumptionSecret] = serverId
-        ? [serverId, null]
-        : secret
-          ? (copyTogether(conn.config.provider.randomBytes(32), secret) as [Uint8Array, Uint8Array])
-          : [conn.config.provider.randomBytes(32), null];
+      const newId = serverId ?? conn.config.provider.randomBytes(32);
+      const [id, resumptionSecret] = secret ? (copyTogether(newId, secret) as [Uint8Array, Uint8Array]) : [newId, null];
       this.session = new Session({
         side: conn.role,
         id,
