@@ -154,9 +154,12 @@ class FloorConn implements BenchConn {
   ) {
     this.sealer = new FloorSealer(suite, role);
     this.opener = new FloorOpener(suite, role === 'client' ? 'server' : 'client');
+    this.cipher = suiteSpec(suite).aead;
   }
 
   readonly version = 'floor';
+  /** Not a TLS suite: the node:crypto AEAD the floor's records use (the suite's own). */
+  readonly cipher: string;
 
   send(data: Uint8Array): boolean {
     // The records of this tick leave in one writev (the usual cork-until-next-tick pattern).

@@ -24,6 +24,8 @@ export interface Credentials {
 export interface BenchConn {
   /** Negotiated protocol version, e.g. 'TLSv1.3'. */
   readonly version: string;
+  /** Negotiated cipher suite, OpenSSL's name (the IANA name for TLS 1.3), e.g. 'TLS_AES_128_GCM_SHA256'. */
+  readonly cipher: string;
   /**
    * Queues bytes for sending; returns false when the caller should wait for `drained()` before
    * queueing more (as `stream.write` does).
@@ -75,6 +77,10 @@ class TypesslConn implements BenchConn {
 
   get version(): string {
     return this.ssl.ssl.getVersion();
+  }
+
+  get cipher(): string {
+    return this.ssl.ssl.getCipherName() ?? 'none';
   }
 
   send(data: Uint8Array): boolean {
@@ -134,9 +140,11 @@ export function typesslListen(onSocket: (s: net.Socket) => void): net.Server {
 
 function nodeVersionOptions(suite: SuiteId): tls.SecureContextOptions {
   const s = suiteSpec(suite);
-  // `ciphersuites` is a real option of createSecureContext that @types/node 20 does not declare.
-  if (s.version === 'TLSv1.3') return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphersuites: s.openSslName, ecdhCurve: 'X25519:P-256' } as tls.SecureContextOptions;
-  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: s.openSslName, ecdhCurve: 'X25519:P-256' };
+  // node:tls takes TLS 1.3 suites in `ciphers` too (names beginning with TLS_ go to OpenSSL's
+  // SSL_CTX_set_ciphersuites). It has no `ciphersuites` option: one passed here is ignored, and
+  // both TLS 1.3 figures then ran node:tls on its default first choice, TLS_AES_256_GCM_SHA384.
+  // requireSuite checks every measured connection so that cannot happen unseen again.
+  return { minVersion: s.version, maxVersion: s.version, ciphers: s.openSslName, ecdhCurve: 'X25519:P-256' };
 }
 
 /** One shared client SecureContext, as an application would keep (node's fast path). */
@@ -153,6 +161,10 @@ class NodeConn implements BenchConn {
 
   get version(): string {
     return this.socket.getProtocol() ?? 'unknown';
+  }
+
+  get cipher(): string {
+    return this.socket.getCipher()?.name ?? 'none';
   }
 
   send(data: Uint8Array): boolean {
@@ -325,20 +337,42 @@ function nodeResumingClient(suite: SuiteId, creds: Credentials, port: number): R
 /** A resuming client of one implementation (see ResumingClient). */
 export function resumingClient(impl: Impl, suite: SuiteId, creds: Credentials, port: number): ResumingClient {
   if (impl === 'floor') throw new Error('the bulk floor has no handshake to resume');
-  return impl === 'node' ? nodeResumingClient(suite, creds, port) : typesslResumingClient(suite, creds, impl, port);
+  const client = impl === 'node' ? nodeResumingClient(suite, creds, port) : typesslResumingClient(suite, creds, impl, port);
+  return {
+    prime: () => client.prime(),
+    async connect() {
+      const { conn, reused } = await client.connect();
+      return { conn: requireSuite(conn, suite), reused };
+    },
+  };
 }
 
 // ------------------------------------------------------------------ both
 
-/** A client factory bound to one implementation, suite and port, with its shared context made once. */
+/**
+ * `conn`, once it is known to have negotiated the suite its figure is labelled with; otherwise it is
+ * closed and an error says what was negotiated instead. A figure must never quietly measure another
+ * suite (it once did: see nodeVersionOptions).
+ */
+export function requireSuite(conn: BenchConn, suite: SuiteId): BenchConn {
+  const s = suiteSpec(suite);
+  if (conn.version !== s.version || conn.cipher !== s.openSslName) {
+    conn.destroy();
+    throw new Error(`benchmark connection negotiated ${conn.version} ${conn.cipher}, not ${s.version} ${s.openSslName}`);
+  }
+  return conn;
+}
+
+/** A client factory bound to one implementation, suite and port, with its shared context made once; every connection is checked with requireSuite. */
 export function clientFactory(impl: Impl, suite: SuiteId, creds: Credentials, port: number): () => Promise<BenchConn> {
+  // The floor is no TLS connection (it seals with the suite's AEAD itself): nothing to negotiate.
   if (impl === 'floor') return () => floorConnect(suite, port);
   if (impl === 'node') {
     const ctx = nodeClientContext(suite, creds);
-    return () => nodeConnect(ctx, port);
+    return async () => requireSuite(await nodeConnect(ctx, port), suite);
   }
   const ctx = typesslClientContext(suite, creds, impl);
-  return () => typesslConnect(ctx, port);
+  return async () => requireSuite(await typesslConnect(ctx, port), suite);
 }
 
 /** Starts a server of one implementation on 127.0.0.1 (ephemeral port); every established connection goes to `onConn`. */

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import { SUITES, type Impl } from '../../bench/common.js';
+import { clientFactory, requireSuite, resumingClient, startServer, type BenchConn, type Credentials } from '../../bench/endpoints.js';
+import { nodeCrypto } from '../../src/crypto/node.js';
+import { createSelfSignedCertificate } from '../../src/x509/self-signed.js';
+
+const cert = createSelfSignedCertificate({ provider: nodeCrypto, keyKind: 'ec-p256', commonName: 'localhost', dnsNames: ['localhost'] });
+const creds: Credentials = { certPem: cert.certificatePem, keyPem: cert.privateKeyPem };
+const IMPLS: readonly Impl[] = ['node', 'typessl'];
+
+/** A server of `impl` whose connections are collected, so the test can close them all. */
+async function server(impl: Impl, suite: (typeof SUITES)[number]['id']): Promise<{ port: number; accepted: BenchConn[]; close: () => void; raw: net.Server }> {
+  const accepted: BenchConn[] = [];
+  const { server: raw, port } = await startServer(impl, suite, creds, (c) => {
+    accepted.push(c);
+    void c.consume(() => {});
+  });
+  return {
+    port,
+    accepted,
+    raw,
+    close: () => {
+      for (const c of accepted) c.destroy();
+      raw.close();
+    },
+  };
+}
+
+// Every figure is labelled with a suite; both implementations on both sides must really negotiate
+// it. (node:tls once ignored the TLS 1.3 suite it was given and ran TLS_AES_256_GCM_SHA384 in both
+// TLS 1.3 figures.)
+for (const suite of SUITES) {
+  for (const serverImpl of IMPLS) {
+    for (const clientImpl of IMPLS) {
+      test(`bench: ${clientImpl} client to ${serverImpl} server negotiates ${suite.openSslName} (${suite.version}) on both sides`, { timeout: 20_000 }, async () => {
+        const srv = await server(serverImpl, suite.id);
+        try {
+          const c = await clientFactory(clientImpl, suite.id, creds, srv.port)();
+          try {
+            assert.equal(c.version, suite.version);
+            assert.equal(c.cipher, suite.openSslName);
+            while (srv.accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
+            assert.equal(srv.accepted[0]!.version, suite.version);
+            assert.equal(srv.accepted[0]!.cipher, suite.openSslName);
+          } finally {
+            c.destroy();
+          }
+        } finally {
+          srv.close();
+        }
+      });
+    }
+  }
+}
+
+test('bench: a resumed connection is checked for its suite as well', { timeout: 20_000 }, async () => {
+  const suite = SUITES.find((s) => s.id === 'tls13-chacha20')!;
+  const srv = await server('node', suite.id);
+  try {
+    const client = resumingClient('node', suite.id, creds, srv.port);
+    await client.prime();
+    const { conn, reused } = await client.connect();
+    try {
+      assert.equal(reused, true);
+      assert.equal(conn.cipher, suite.openSslName);
+    } finally {
+      conn.destroy();
+    }
+  } finally {
+    srv.close();
+  }
+});
+
+test('bench: requireSuite closes and rejects a connection that negotiated another suite', () => {
+  let destroyed = false;
+  const other: BenchConn = {
+    version: 'TLSv1.3',
+    cipher: 'TLS_AES_256_GCM_SHA384',
+    send: () => true,
+    drained: async () => {},
+    consume: async () => {},
+    destroy: () => {
+      destroyed = true;
+    },
+  };
+  assert.throws(() => requireSuite(other, 'tls13-aes128gcm'), /negotiated TLSv1\.3 TLS_AES_256_GCM_SHA384, not TLSv1\.3 TLS_AES_128_GCM_SHA256/);
+  assert.equal(destroyed, true);
+  const right: BenchConn = { ...other, cipher: 'TLS_AES_128_GCM_SHA256' };
+  assert.equal(requireSuite(right, 'tls13-aes128gcm'), right);
+  // The version is checked too, not only the suite's name.
+  const wrongVersion: BenchConn = { ...other, version: 'TLSv1.2', cipher: 'TLS_AES_128_GCM_SHA256' };
+  assert.throws(() => requireSuite(wrongVersion, 'tls13-aes128gcm'), /negotiated TLSv1\.2 TLS_AES_128_GCM_SHA256/);
+});
