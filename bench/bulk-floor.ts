@@ -160,6 +160,8 @@ class FloorConn implements BenchConn {
   readonly version = 'floor';
   /** Not a TLS suite: the node:crypto AEAD the floor's records use (the suite's own). */
   readonly cipher: string;
+  /** No key exchange: the floor's keys are constants. */
+  readonly group = 'none';
 
   send(data: Uint8Array): boolean {
     // The records of this tick leave in one writev (the usual cork-until-next-tick pattern).

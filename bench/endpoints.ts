@@ -26,6 +26,8 @@ export interface BenchConn {
   readonly version: string;
   /** Negotiated cipher suite, OpenSSL's name (the IANA name for TLS 1.3), e.g. 'TLS_AES_128_GCM_SHA256'. */
   readonly cipher: string;
+  /** Key exchange group in lower case, e.g. 'x25519' ('unknown' where the side cannot tell: a node:tls server). */
+  readonly group: string;
   /**
    * Queues bytes for sending; returns false when the caller should wait for `drained()` before
    * queueing more (as `stream.write` does).
@@ -81,6 +83,10 @@ class TypesslConn implements BenchConn {
 
   get cipher(): string {
     return this.ssl.ssl.getCipherName() ?? 'none';
+  }
+
+  get group(): string {
+    return this.ssl.ssl.getGroupName()?.toLowerCase() ?? 'unknown';
   }
 
   send(data: Uint8Array): boolean {
@@ -165,6 +171,12 @@ class NodeConn implements BenchConn {
 
   get cipher(): string {
     return this.socket.getCipher()?.name ?? 'none';
+  }
+
+  get group(): string {
+    // getEphemeralKeyInfo() describes the key exchange on the client side only ({} on a server).
+    const info = this.socket.getEphemeralKeyInfo() as { name?: string } | null;
+    return info?.name?.toLowerCase() ?? 'unknown';
   }
 
   send(data: Uint8Array): boolean {
@@ -342,23 +354,31 @@ export function resumingClient(impl: Impl, suite: SuiteId, creds: Credentials, p
     prime: () => client.prime(),
     async connect() {
       const { conn, reused } = await client.connect();
-      return { conn: requireSuite(conn, suite), reused };
+      // A resumed TLS 1.2 handshake has no key exchange (RFC 5246 7.3); TLS 1.3 resumption
+      // does one (psk_dhe_ke).
+      return { conn: requireSuite(conn, suite, !(reused && suiteSpec(suite).version === 'TLSv1.2')), reused };
     },
   };
 }
 
 // ------------------------------------------------------------------ both
 
+/** The key exchange every figure names (the issue's "ECDSA P-256 certificate, X25519"). */
+export const BENCH_GROUP = 'x25519';
+
 /**
- * `conn`, once it is known to have negotiated the suite its figure is labelled with; otherwise it is
- * closed and an error says what was negotiated instead. A figure must never quietly measure another
- * suite (it once did: see nodeVersionOptions).
+ * `conn` (a client's), once it is known to have negotiated the version, suite and key exchange its
+ * figure is labelled with; otherwise it is closed and an error says what was negotiated instead. A
+ * figure must never quietly measure something else (one did: see nodeVersionOptions).
+ * `keyExchange` false: the handshake had none to check (a resumed TLS 1.2 session).
  */
-export function requireSuite(conn: BenchConn, suite: SuiteId): BenchConn {
+export function requireSuite(conn: BenchConn, suite: SuiteId, keyExchange = true): BenchConn {
   const s = suiteSpec(suite);
-  if (conn.version !== s.version || conn.cipher !== s.openSslName) {
+  if (conn.version !== s.version || conn.cipher !== s.openSslName || (keyExchange && conn.group !== BENCH_GROUP)) {
+    // Read before destroy(): a destroyed node:tls socket no longer reports what it negotiated.
+    const message = `benchmark connection negotiated ${conn.version} ${conn.cipher} over ${conn.group}, not ${s.version} ${s.openSslName} over ${BENCH_GROUP}`;
     conn.destroy();
-    throw new Error(`benchmark connection negotiated ${conn.version} ${conn.cipher}, not ${s.version} ${s.openSslName}`);
+    throw new Error(message);
   }
   return conn;
 }
