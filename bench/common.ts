@@ -49,7 +49,7 @@ export interface SuiteSpec {
   /** Label in tables and the chart. */
   label: string;
   version: 'TLSv1.3' | 'TLSv1.2';
-  /** OpenSSL name: TLS 1.3 `ciphersuites` or TLS 1.2 `ciphers`. */
+  /** OpenSSL's name (the IANA name for TLS 1.3): typessl takes it as `ciphersuites` or `cipherList`, node:tls as `ciphers` for both versions. */
   openSslName: string;
   /** The AEAD of the record layer (for the record benchmark). */
   aead: 'aes-128-gcm' | 'chacha20-poly1305';
