@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type net from 'node:net';
-import { SUITES, type Impl } from '../../bench/common.js';
+import { SUITES, type Impl, type SuiteId } from '../../bench/common.js';
 import { clientFactory, requireSuite, resumingClient, startServer, type BenchConn, type Credentials } from '../../bench/endpoints.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { createSelfSignedCertificate } from '../../src/x509/self-signed.js';
@@ -11,7 +10,7 @@ const creds: Credentials = { certPem: cert.certificatePem, keyPem: cert.privateK
 const IMPLS: readonly Impl[] = ['node', 'typessl'];
 
 /** A server of `impl` whose connections are collected, so the test can close them all. */
-async function server(impl: Impl, suite: (typeof SUITES)[number]['id']): Promise<{ port: number; accepted: BenchConn[]; close: () => void; raw: net.Server }> {
+async function server(impl: Impl, suite: SuiteId): Promise<{ port: number; accepted: BenchConn[]; close: () => void }> {
   const accepted: BenchConn[] = [];
   const { server: raw, port } = await startServer(impl, suite, creds, (c) => {
     accepted.push(c);
@@ -20,7 +19,6 @@ async function server(impl: Impl, suite: (typeof SUITES)[number]['id']): Promise
   return {
     port,
     accepted,
-    raw,
     close: () => {
       for (const c of accepted) c.destroy();
       raw.close();
