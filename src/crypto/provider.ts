@@ -20,7 +20,10 @@ export interface Hash {
   digest(): Uint8Array;
 }
 
-/** A keyed AEAD instance (one per direction and key epoch). */
+/**
+ * A keyed AEAD instance (one per direction and key epoch). Its methods read `nonce` and `aad` during the call only and never keep them: the
+ * record layer passes scratch buffers shared by all connections (engine/record/nonce.ts).
+ */
 export interface Aead {
   readonly algorithm: AeadAlgorithm;
   /** Authentication tag length in bytes (16 for all supported algorithms). */

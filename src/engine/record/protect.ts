@@ -2,6 +2,7 @@ import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription, ContentType } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { concatBytes } from '../bytes.js';
+import { NONCE_LENGTH, packIv, sequenceNonce, type PackedIv } from './nonce.js';
 
 /**
  * Record protection for one direction and one key, whatever the version, so the connection can
@@ -55,19 +56,15 @@ const MAX_INNER_PLAINTEXT = 16384 + 1;
 export class RecordProtection13 implements RecordProtection {
   readonly outerTypeIsReal = false;
   private seq = 0;
-  private readonly iv: Uint8Array;
-  private readonly nonce: Uint8Array;
+  private readonly iv: PackedIv;
   private maxInner = MAX_INNER_PLAINTEXT;
 
   constructor(
     private readonly aead: Aead,
     iv: Uint8Array,
   ) {
-    // IV and nonce share one small buffer (one allocation per key instead of two).
-    const mem = new Uint8Array(2 * iv.length);
-    this.iv = mem.subarray(0, iv.length);
-    this.iv.set(iv);
-    this.nonce = mem.subarray(iv.length);
+    if (iv.length !== NONCE_LENGTH) throw new RangeError(`TLS 1.3 record IV must be ${NONCE_LENGTH} bytes, got ${iv.length}`);
+    this.iv = packIv(iv);
   }
 
   /** Records protected so far with this key (the next sequence number). */
@@ -75,29 +72,16 @@ export class RecordProtection13 implements RecordProtection {
     return this.seq;
   }
 
+  /** The nonce of the next record (RFC 8446 5.3), in the shared scratch (see nonce.ts). */
   private nextNonce(): Uint8Array {
-    const n = this.nonce;
-    n.set(this.iv);
-    // XOR the big-endian sequence number into the last 8 bytes. The sequence number stays far below
-    // 2^53 (keys are updated long before), so splitting it into two 32-bit halves is exact.
-    let lo = this.seq >>> 0;
-    let hi = Math.floor(this.seq / 0x100000000);
-    const len = n.length;
-    for (let i = 0; i < 4; i++) {
-      n[len - 1 - i]! ^= lo & 0xff;
-      lo >>>= 8;
-      n[len - 5 - i]! ^= hi & 0xff;
-      hi >>>= 8;
-    }
-    this.seq++;
-    return n;
+    return sequenceNonce(this.iv, this.seq++);
   }
 
-  /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
   limitReceivedPlaintext(limit: number): void {
     this.maxInner = Math.min(MAX_INNER_PLAINTEXT, limit);
   }
 
+  /** Forgets the last failed `open`, so a skipped record does not consume a sequence number. */
   undoLastOpen(): void {
     this.seq--;
   }

@@ -2,6 +2,7 @@ import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { concatBytes } from '../bytes.js';
+import { explicitNonce, packIv, sequenceNonce, tls12Aad, type PackedIv } from './nonce.js';
 import type { RecordProtection } from './protect.js';
 
 /** Largest TLS 1.2 plaintext fragment: 2^14 (RFC 5246 6.2.1). */
@@ -9,18 +10,6 @@ const MAX_PLAINTEXT = 16384;
 /** Length of the explicit nonce AES-GCM carries in each record (RFC 5288 3). */
 const EXPLICIT_NONCE_LENGTH = 8;
 const EMPTY = new Uint8Array(0);
-
-/** Writes the 64-bit big-endian `seq` into `out` at `at` (exact below 2^53). */
-function putSeq(out: Uint8Array, at: number, seq: number): void {
-  let lo = seq >>> 0;
-  let hi = Math.floor(seq / 0x100000000);
-  for (let i = 7; i >= 4; i--) {
-    out[at + i] = lo & 0xff;
-    lo >>>= 8;
-    out[at + i - 4] = hi & 0xff;
-    hi >>>= 8;
-  }
-}
 
 /**
  * TLS 1.2 AEAD record protection for one direction and one key (RFC 5246 6.2.3.3):
@@ -38,8 +27,7 @@ export class RecordProtection12 implements RecordProtection {
   readonly outerTypeIsReal = true;
   private seq = 0;
   private readonly explicit: boolean;
-  private readonly nonce = new Uint8Array(12);
-  private readonly aad = new Uint8Array(13);
+  private readonly iv: PackedIv;
   private maxPlaintext = MAX_PLAINTEXT;
 
   /**
@@ -48,42 +36,16 @@ export class RecordProtection12 implements RecordProtection {
    */
   constructor(
     private readonly aead: Aead,
-    private readonly iv: Uint8Array,
+    iv: Uint8Array,
   ) {
     if (iv.length !== 4 && iv.length !== 12) throw new RangeError(`TLS 1.2 AEAD fixed IV must be 4 or 12 bytes, got ${iv.length}`);
     this.explicit = iv.length === 4;
+    this.iv = packIv(iv);
   }
 
   /** Records protected so far with this key (the next sequence number). */
   get sequence(): number {
     return this.seq;
-  }
-
-  /** Builds the nonce for the current sequence number (the explicit part is also the wire prefix). */
-  private makeNonce(explicitNonce: Uint8Array | null): Uint8Array {
-    const n = this.nonce;
-    if (this.explicit) {
-      n.set(this.iv);
-      if (explicitNonce) n.set(explicitNonce, 4);
-      else putSeq(n, 4, this.seq);
-    } else {
-      n.set(this.iv);
-      const s = new Uint8Array(8);
-      putSeq(s, 0, this.seq);
-      for (let i = 0; i < 8; i++) n[4 + i]! ^= s[i]!;
-    }
-    return n;
-  }
-
-  private makeAad(type: number, version0: number, version1: number, length: number): Uint8Array {
-    const a = this.aad;
-    putSeq(a, 0, this.seq);
-    a[8] = type;
-    a[9] = version0;
-    a[10] = version1;
-    a[11] = length >>> 8;
-    a[12] = length & 0xff;
-    return a;
   }
 
   seal(type: number, content: Uint8Array): Uint8Array {
@@ -101,9 +63,10 @@ export class RecordProtection12 implements RecordProtection {
     prefix[2] = 0x03;
     prefix[3] = length >>> 8;
     prefix[4] = length & 0xff;
-    const nonce = this.makeNonce(null);
+    // With a 4-byte IV the sequence number is the explicit nonce, sent in front of the record.
+    const nonce = sequenceNonce(this.iv, this.seq);
     if (this.explicit) prefix.set(nonce.subarray(4), 5);
-    const aad = this.makeAad(type, 0x03, 0x03, content.length);
+    const aad = tls12Aad(this.seq, type, 0x03, 0x03, content.length);
     this.seq++;
     if (this.aead.sealParts) {
       const [body, tag] = this.aead.sealParts(nonce, aad, content, EMPTY);
@@ -123,9 +86,9 @@ export class RecordProtection12 implements RecordProtection {
       // fragment over 2^14 is record_overflow. Checked before decrypting: the length is public.
       throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `TLS 1.2 record of ${plaintextLength} plaintext bytes exceeds ${this.maxPlaintext}`);
     }
-    const nonce = this.makeNonce(this.explicit ? fragment.subarray(0, EXPLICIT_NONCE_LENGTH) : null);
+    const nonce = this.explicit ? explicitNonce(this.iv, fragment.subarray(0, EXPLICIT_NONCE_LENGTH)) : sequenceNonce(this.iv, this.seq);
     const type = header[0]!;
-    const aad = this.makeAad(type, header[1]!, header[2]!, plaintextLength);
+    const aad = tls12Aad(this.seq, type, header[1]!, header[2]!, plaintextLength);
     this.seq++;
     const content = this.aead.open(nonce, aad, this.explicit ? fragment.subarray(EXPLICIT_NONCE_LENGTH) : fragment);
     if (content === null) {
