@@ -88,6 +88,13 @@ export interface TraceEvent {
   length: number;
 }
 
+/**
+ * The peer certificates of a connection that has none (a server whose clients send none, so most
+ * of them): one frozen array for all such connections. The handshake replaces the list, never
+ * appends to it.
+ */
+const NO_CERTIFICATES = Object.freeze([]) as unknown as Uint8Array[];
+
 /** Limit on consecutive records that carry no progress (empty records, warnings, CCS). */
 const MAX_EMPTY_RECORDS = 32;
 /** OpenSSL's MAX_WARN_ALERT_COUNT: the 5th warning alert in a row is fatal (S-54). */
@@ -131,7 +138,7 @@ export class Connection {
     peerSignatureScheme: null,
     alpn: null,
     serverName: null,
-    peerCertificates: [],
+    peerCertificates: NO_CERTIFICATES,
     helloRetry: false,
     certificateRequested: false,
     resumed: false,
@@ -365,7 +372,7 @@ export class Connection {
     this.keptPacked = packValues(this.keptValues!);
     this.keptValues = null;
     const n = this.negotiated;
-    n.peerCertificates = n.peerCertificates.map((c) => c.slice());
+    if (n.peerCertificates.length > 0) n.peerCertificates = n.peerCertificates.map((c) => c.slice());
   }
 
   private processRecord(record: RawRecord): RecordEvent {

@@ -145,9 +145,12 @@ export interface AsyncSslOptions extends SocketBioOptions {
  */
 const settled = (): undefined => undefined;
 
+/** The tail of every lane that has run nothing yet (one promise for all, not one per lane). */
+const IDLE_TAIL: Promise<unknown> = Promise.resolve();
+
 /** Runs async jobs one after another, so two callers never interleave one kind of operation. */
 class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
+  private tail: Promise<unknown> = IDLE_TAIL;
 
   /** Makes later jobs wait for `running`, a job started without the lane (it was idle). */
   adopt(running: Promise<unknown>): void {
@@ -159,6 +162,14 @@ class Lane {
     // The next job waits for this one to settle, whatever its outcome.
     this.tail = result.then(settled, settled);
     return result;
+  }
+
+  /**
+   * Forgets the settled tail, once the owner knows no job is queued or running: an idle
+   * connection then holds no promise of its last job.
+   */
+  drained(): void {
+    this.tail = IDLE_TAIL;
   }
 }
 
@@ -178,6 +189,18 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private readonly writeLane = new Lane();
   /** Jobs queued or running on the read lane (a read may skip the lane only when there are none). */
   private readsQueued = 0;
+  /** Jobs queued or running on the write lane. */
+  private writeJobs = 0;
+  /**
+   * The read waiting outside the lane (see read), its size and settle functions. Kept in fields
+   * and retried by one function made per connection: an idle connection's pending read is then
+   * one promise, not a promise, closures and contexts per read. Its promise becomes the read
+   * lane's tail only when another read queues behind it.
+   */
+  private direct: Promise<Uint8Array | null> | null = null;
+  private directMax = 0;
+  private directResolve: ((data: Uint8Array | null) => void) | null = null;
+  private directReject: ((e: unknown) => void) | null = null;
   /** The batch of write slices at the end of the write lane that new writes may join. */
   private openBatch: WriteSlice[] | null = null;
   /** Bytes passed to write() that have not been handed to the socket yet. */
@@ -267,16 +290,19 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       // transfer): no lane job and no retry loop for it.
       const r = this.ssl.readView(max);
       if (typeof r !== 'number') return Promise.resolve(r);
-      // Nothing else reads either way: wait without a lane job (an idle connection's pending read
-      // then holds one promise and a callback, not a chain of async frames). Repeating the read
+      // Nothing else reads either way: wait without a lane job (see `direct`). Repeating the read
       // that found nothing is safe: it changed nothing.
       this.readsQueued++;
-      const p = this.readDirect(max);
-      this.readLane.adopt(p);
+      this.directMax = max;
+      const p = new Promise<Uint8Array | null>((resolve, reject) => {
+        this.directResolve = resolve;
+        this.directReject = reject;
+      });
+      this.direct = p;
+      this.stepDirect();
       return p;
     }
-    this.readsQueued++;
-    return this.readLane.run(async () => {
+    return this.readLaneRun(async () => {
       // The decrypted bytes are handed over as they are (readView): no buffer is held while the
       // connection is idle, and nothing is copied.
       let data: Uint8Array | null = null;
@@ -287,38 +313,47 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
         return r.length;
       });
       return data;
-    }).finally(() => {
-      this.readsQueued--;
     });
   }
 
-  /** The retry loop of `read()` as plain callbacks (see read); counts itself out of readsQueued when it settles. */
-  private readDirect(max: number): Promise<Uint8Array | null> {
-    return new Promise<Uint8Array | null>((resolve, reject) => {
-      const step = (): void => {
-        try {
-          const r = this.ssl.readView(max);
-          // getError first: the observer must not be able to disturb the call's error record.
-          const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
-          this.onStep?.();
-          if (typeof r !== 'number') {
-            this.readsQueued--;
-            resolve(r);
-          } else if (code === SSL_ERROR_WANT_READ) {
-            this.bio.whenReadable(step);
-          } else if (code === SSL_ERROR_WANT_WRITE) {
-            this.bio.whenWritable(step);
-          } else {
-            this.readsQueued--;
-            if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) resolve(null);
-            else reject(this.failure(code));
-          }
-        } catch (e) {
-          this.readsQueued--;
-          reject(e);
-        }
-      };
-      step();
+  /** One try of the direct read (the retry loop of `read()` as a callback of the BIO's wake-ups). */
+  private stepDirect(): void {
+    try {
+      const r = this.ssl.readView(this.directMax);
+      // getError first: the observer must not be able to disturb the call's error record.
+      const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
+      this.onStep?.();
+      if (typeof r !== 'number') this.settleDirect(r, null);
+      else if (code === SSL_ERROR_WANT_READ) this.bio.whenReadable(this.retryDirect);
+      else if (code === SSL_ERROR_WANT_WRITE) this.bio.whenWritable(this.retryDirect);
+      else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.settleDirect(null, null);
+      else this.settleDirect(null, this.failure(code));
+    } catch (e) {
+      this.settleDirect(null, e);
+    }
+  }
+
+  /** stepDirect as the BIO's callback (made once per connection). */
+  private readonly retryDirect = (): void => this.stepDirect();
+
+  private settleDirect(data: Uint8Array | null, error: unknown): void {
+    const resolve = this.directResolve!;
+    const reject = this.directReject!;
+    this.direct = this.directResolve = this.directReject = null;
+    this.readsQueued--;
+    if (error !== null) reject(error);
+    else resolve(data);
+  }
+
+  /** Runs a job on the read lane, behind a direct read still waiting (see `direct`). */
+  private readLaneRun<T>(job: () => Promise<T>): Promise<T> {
+    if (this.direct !== null) {
+      this.readLane.adopt(this.direct);
+      this.direct = null;
+    }
+    this.readsQueued++;
+    return this.readLane.run(job).finally(() => {
+      if (--this.readsQueued === 0) this.readLane.drained();
     });
   }
 
@@ -415,7 +450,10 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   /** Runs a write-side job in call order; later small writes must not join a batch queued before it. */
   private writeJob<T>(job: () => Promise<T>): Promise<T> {
     this.openBatch = null;
-    return this.writeLane.run(job);
+    this.writeJobs++;
+    return this.writeLane.run(job).finally(() => {
+      if (--this.writeJobs === 0) this.writeLane.drained();
+    });
   }
 
   /**
@@ -464,16 +502,9 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /** Runs a job that neither reads nor writes may overlap with (the handshake does both). */
   private bothLanes<T>(job: () => Promise<T>): Promise<T> {
-    this.readsQueued++;
-    return this.readLane.run(() => this.writeJob(job)).finally(() => {
-      this.readsQueued--;
-    });
+    return this.readLaneRun(() => this.writeJob(job));
   }
 
-  /**
-   * The retry loop. Returns the operation's result when it is > 0, or 0 for a clean 0 (shutdown's
-   * first stage, or read's ZERO_RETURN). Waits on WANT_READ / WANT_WRITE and repeats.
-   */
   /**
    * `drive` for a handshake. The records of the step that completes it (a client's last flight, a
    * server's tickets) are held until the current tick has run, where the BIO can (uncorkSoon), so
@@ -497,6 +528,10 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     });
   }
 
+  /**
+   * The retry loop. Returns the operation's result when it is > 0, or 0 for a clean 0 (shutdown's
+   * first stage, or read's ZERO_RETURN). Waits on WANT_READ / WANT_WRITE and repeats.
+   */
   private async drive(op: () => number, beforeWait?: () => void): Promise<number> {
     for (;;) {
       const ret = op();

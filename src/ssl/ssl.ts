@@ -53,7 +53,10 @@ export interface SslErrorInfo {
 /** Outcome of pulling one record from the BIO into the engine. */
 type Pull = RecordEvent | TlsFailure | 'retry' | 'eof' | 'bio_error';
 
-const NONE: SslErrorInfo = { code: SSL_ERROR_NONE, reason: null, alert: null, message: '' };
+const NONE: SslErrorInfo = Object.freeze({ code: SSL_ERROR_NONE, reason: null, alert: null, message: '' });
+/** The outcomes of a call that must be retried: one object each for all connections, not one per call (an idle connection keeps its last). */
+const WANT_READ_INFO: SslErrorInfo = Object.freeze({ code: SSL_ERROR_WANT_READ, reason: null, alert: null, message: 'waiting for data from the peer' });
+const WANT_WRITE_INFO: SslErrorInfo = Object.freeze({ code: SSL_ERROR_WANT_WRITE, reason: null, alert: null, message: 'waiting for the transport to take data' });
 
 /**
  * The failure for a transport closed without close_notify (S-21), built without a stack trace.
@@ -684,7 +687,8 @@ export class Ssl {
   }
 
   private want(code: typeof SSL_ERROR_WANT_READ | typeof SSL_ERROR_WANT_WRITE): number {
-    return this.record(-1, code, null, code === SSL_ERROR_WANT_READ ? 'waiting for data from the peer' : 'waiting for the transport to take data');
+    this.last = code === SSL_ERROR_WANT_READ ? WANT_READ_INFO : WANT_WRITE_INFO;
+    return -1;
   }
 
   private zeroReturn(): number {
