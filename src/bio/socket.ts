@@ -72,8 +72,11 @@ export class SocketBio implements WaitableBio {
   private closedWithError = false;
   private failure: Error | null = null;
   private pausedByUs = false;
-  /** Sizes of the writes handed to the socket whose callbacks have not run yet, oldest at `unconfirmedHead`. */
-  private unconfirmed: number[] = [];
+  /**
+   * Sizes of the writes handed to the socket whose callbacks have not run yet, oldest at
+   * `unconfirmedHead` (null when there are none, so an idle connection holds no array).
+   */
+  private unconfirmed: number[] | null = null;
   private unconfirmedHead = 0;
   /** Their total: the bytes the socket still holds on to (see the class comment). */
   private unconfirmedBytes = 0;
@@ -137,7 +140,7 @@ export class SocketBio implements WaitableBio {
     const room = this.writeMark - this.held();
     if (room <= 0) return BIO_RETRY;
     const n = Math.min(room, data.length);
-    this.unconfirmed.push(n);
+    (this.unconfirmed ??= []).push(n);
     this.unconfirmedBytes += n;
     s.write(n === data.length ? data : data.subarray(0, n), this.onWritten);
     return n;
@@ -285,10 +288,11 @@ export class SocketBio implements WaitableBio {
    */
   private readonly onWritten = (err?: Error | null): void => {
     if (err) this.failure ??= err;
-    if (this.unconfirmedHead < this.unconfirmed.length) {
-      this.unconfirmedBytes -= this.unconfirmed[this.unconfirmedHead++]!;
-      if (this.unconfirmedHead === this.unconfirmed.length) {
-        this.unconfirmed.length = 0;
+    const sizes = this.unconfirmed;
+    if (sizes !== null && this.unconfirmedHead < sizes.length) {
+      this.unconfirmedBytes -= sizes[this.unconfirmedHead++]!;
+      if (this.unconfirmedHead === sizes.length) {
+        this.unconfirmed = null;
         this.unconfirmedHead = 0;
       }
     }

@@ -258,13 +258,19 @@ export class Connection {
   maxSendFragment: number;
 
   private readonly deframer = new Deframer();
-  private readonly joiner = new HandshakeJoiner();
+  /**
+   * Reassembles handshake messages from records. Made by the first handshake record, dropped when
+   * it holds nothing once the handshake is complete (made again by a post-handshake message), so
+   * an idle connection keeps none.
+   */
+  private joiner: HandshakeJoiner | null = null;
   private readProtection: RecordProtection | null = null;
   /** Our record_size_limit once the peer has accepted it (RFC 8449), applied to every read key. */
   private receivedRecordLimit: number | null = null;
   private writeProtection: RecordProtection | null = null;
-  private pendingHandshake: Uint8Array[] = [];
-  private output: Uint8Array[] = [];
+  /** Handshake messages not yet in records, and records not yet taken; null while empty (no array held by an idle connection). */
+  private pendingHandshake: Uint8Array[] | null = null;
+  private output: Uint8Array[] | null = null;
   private outputLength = 0;
   private firstRecordSent = false;
   private emptyRecords = 0;
@@ -356,7 +362,7 @@ export class Connection {
     this.transcript.release();
     this.keySchedule?.releaseStageSecrets();
     this.machine.releaseHandshakeState?.();
-    this.pendingHandshake = [];
+    this.pendingHandshake = null;
     // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is
     // refused). The settings object stays the same one (callers may key data by it); its
     // handshake-only callbacks are cleared (set to undefined: delete would make it a slow dictionary).
@@ -402,7 +408,7 @@ export class Connection {
       throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, 'plaintext record over 2^14 bytes');
     }
     // RFC 8446 5.1: the records of a fragmented handshake message may not have other records between them.
-    if (type !== ContentType.handshake && this.joiner.pending) {
+    if (type !== ContentType.handshake && this.handshakeFragmentPending) {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_MIXED_HANDSHAKE_AND_NON_HANDSHAKE_DATA, `${type === ContentType.alert ? 'an alert' : type === ContentType.change_cipher_spec ? 'a change_cipher_spec' : 'an application data'} record inside a fragmented handshake message`);
     }
     if (record.type === ContentType.change_cipher_spec) return this.handleCcs(content);
@@ -471,17 +477,19 @@ export class Connection {
     }
     this.emptyRecords = 0;
     this.warnAlerts = 0;
-    this.joiner.push(content);
-    for (let m = this.joiner.next(); m; m = this.joiner.next()) {
+    const joiner = (this.joiner ??= new HandshakeJoiner());
+    joiner.push(content);
+    for (let m = joiner.next(); m; m = joiner.next()) {
       this.trace('received', 'handshake', m.raw.length, m.type);
       this.machine.handle(m);
       if (this.failure) break;
     }
+    if (this.handshakeComplete && !joiner.pending) this.joiner = null;
     return { kind: 'handshake' };
   }
 
   private handleAlert(content: Uint8Array): RecordEvent {
-    if (content.length !== 2 || this.joiner.pending) {
+    if (content.length !== 2 || this.handshakeFragmentPending) {
       // unexpected_message, as OpenSSL 3 (S-57).
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_INVALID_ALERT, `alert record of ${content.length} bytes`);
     }
@@ -544,18 +552,19 @@ export class Connection {
 
   /** Takes all pending output as one array (null if none). */
   takeOutput(): Uint8Array | null {
-    if (this.outputLength === 0) return null;
+    const output = this.output;
+    if (output === null || this.outputLength === 0) return null;
     let out: Uint8Array;
-    if (this.output.length === 1) out = this.output[0]!;
+    if (output.length === 1) out = output[0]!;
     else {
       out = new Uint8Array(this.outputLength);
       let at = 0;
-      for (const chunk of this.output) {
+      for (const chunk of output) {
         out.set(chunk, at);
         at += chunk.length;
       }
     }
-    this.output = [];
+    this.output = null;
     this.outputLength = 0;
     return out;
   }
@@ -567,7 +576,7 @@ export class Connection {
    */
   takeOutputChunk(): Uint8Array | null {
     const queue = this.output;
-    if (queue.length === 0) return null;
+    if (queue === null || queue.length === 0) return null;
     const first = queue[0]!;
     let count = 1;
     let bytes = first.length;
@@ -584,14 +593,14 @@ export class Connection {
         at += queue[i]!.length;
       }
     }
-    if (count === queue.length) this.output = [];
+    if (count === queue.length) this.output = null;
     else queue.splice(0, count);
     this.outputLength -= bytes;
     return out;
   }
 
   private emit(record: Uint8Array): void {
-    this.output.push(record);
+    (this.output ??= []).push(record);
     this.outputLength += record.length;
   }
 
@@ -617,21 +626,22 @@ export class Connection {
   sendHandshake(raw: Uint8Array, addToTranscript = true): void {
     if (addToTranscript) this.transcript.add(raw);
     this.trace('sent', 'handshake', raw.length, raw[0]);
-    this.pendingHandshake.push(raw);
+    (this.pendingHandshake ??= []).push(raw);
   }
 
   /** Writes queued handshake messages as records under the current write key. */
   flushHandshake(): void {
-    if (this.pendingHandshake.length === 0) return;
+    const pending = this.pendingHandshake;
+    if (pending === null) return;
+    this.pendingHandshake = null;
     let total = 0;
-    for (const m of this.pendingHandshake) total += m.length;
+    for (const m of pending) total += m.length;
     const all = new Uint8Array(total);
     let at = 0;
-    for (const m of this.pendingHandshake) {
+    for (const m of pending) {
       all.set(m, at);
       at += m.length;
     }
-    this.pendingHandshake = [];
     for (let i = 0; i < all.length; i += this.maxSendFragment) {
       this.writeRecord(ContentType.handshake, all.subarray(i, Math.min(all.length, i + this.maxSendFragment)));
     }
@@ -676,7 +686,7 @@ export class Connection {
   fail(failure: TlsFailure, sendAlert = true): void {
     if (this.failure) return;
     this.failure = failure;
-    this.pendingHandshake = [];
+    this.pendingHandshake = null;
     if (sendAlert && failure.alert !== null && this.fatalAlertReceived === null) {
       this.fatalAlertSent = failure.alert;
       try {
@@ -691,7 +701,7 @@ export class Connection {
 
   /** Installs a TLS 1.3 read key derived from `secret`. Must happen on a record boundary. */
   setReadSecret(suite: SuiteInfo, secret: Uint8Array): void {
-    if (this.joiner.pending) {
+    if (this.handshakeFragmentPending) {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
     }
     this.readProtection = this.protectionFor(suite, secret);
@@ -707,7 +717,7 @@ export class Connection {
 
   /** Installs TLS 1.2 read protection (at the peer's change_cipher_spec, so on a record boundary). */
   setReadProtection(protection: RecordProtection): void {
-    if (this.joiner.pending) {
+    if (this.handshakeFragmentPending) {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_NOT_ON_RECORD_BOUNDARY, 'handshake message spans a key change');
     }
     this.readProtection = protection;
@@ -738,7 +748,7 @@ export class Connection {
 
   /** Whether the joiner holds part of a handshake message. */
   get handshakeFragmentPending(): boolean {
-    return this.joiner.pending;
+    return this.joiner?.pending === true;
   }
 
   // ------------------------------------------------------- post-handshake

@@ -10,7 +10,8 @@ import { concatBytes } from './bytes.js';
 export class Transcript {
   private hash: Hash | null = null;
   private algorithm: HashAlgorithm | null = null;
-  private buffered: Uint8Array[] = [];
+  /** Messages added before `start()` (null when there are none: after it, an idle connection holds no array). */
+  private buffered: Uint8Array[] | null = null;
   /** The raw messages added since `keepMessages()`, or null when not keeping them. */
   private kept: Uint8Array[] | null = null;
   private released = false;
@@ -24,7 +25,7 @@ export class Transcript {
    */
   release(): void {
     this.hash = null;
-    this.buffered = [];
+    this.buffered = null;
     this.kept = null;
     this.released = true;
   }
@@ -39,14 +40,14 @@ export class Transcript {
     if (this.hash) return;
     this.algorithm = algorithm;
     this.hash = this.provider.createHash(algorithm);
-    for (const m of this.buffered) this.hash.update(m);
-    this.buffered = [];
+    for (const m of this.buffered ?? []) this.hash.update(m);
+    this.buffered = null;
   }
 
   /** Adds a whole handshake message (header and body) as sent or received. */
   add(raw: Uint8Array): void {
     if (this.hash) this.hash.update(raw);
-    else if (!this.released) this.buffered.push(raw);
+    else if (!this.released) (this.buffered ??= []).push(raw);
     this.kept?.push(raw);
   }
 
@@ -88,7 +89,7 @@ export class Transcript {
       return h.digest();
     }
     const h = this.provider.createHash(algorithm);
-    for (const m of this.buffered) h.update(m);
+    for (const m of this.buffered ?? []) h.update(m);
     h.update(extra);
     return h.digest();
   }
