@@ -52,7 +52,6 @@ export interface Negotiated {
 export interface ReceivedTicket {
   lifetime: number;
   ageAdd: number;
-  nonce: Uint8Array;
   ticket: Uint8Array;
   maxEarlyData: number;
   psk: Uint8Array;
@@ -125,8 +124,8 @@ const KEPT_SLOTS = 7;
 export class Connection {
   /**
    * The settings of this connection. The connection owns them: once the handshake is complete it
-   * clears the callbacks and offers only a handshake uses (verifyPeer, lookupPsk, resumption and
-   * their TLS 1.2 counterparts).
+   * clears the callbacks and offers only a handshake uses (verifyPeer, lookupPsk, resumption,
+   * issueTickets and their TLS 1.2 counterparts).
    */
   readonly config: EngineConfig;
   readonly transcript: Transcript;
@@ -373,6 +372,8 @@ export class Connection {
     cfg.lookupSession12 = undefined;
     cfg.issueTicket12 = undefined;
     cfg.resumption12 = undefined;
+    // TLS 1.3 tickets are issued with the server's last handshake step, before this runs.
+    cfg.issueTickets = undefined;
     // The values kept for later go into one buffer: out of the handshake records they may be
     // views of, and one allocation and one view instead of seven of each.
     this.keptPacked = packValues(this.keptValues!);

@@ -72,10 +72,12 @@ export class SessionCache {
    * ID) is kept as is and false is returned. A session that is not resumable is not cached.
    */
   add(session: Session, storeInternally = true): boolean {
-    if (!session.isResumable() || this.sessions.has(session.idHex)) return false;
+    if (!session.isResumable()) return false;
+    const key = session.idHex;
+    if (this.sessions.has(key)) return false;
     if (storeInternally) {
       this.trim(1);
-      this.sessions.set(session.idHex, session);
+      this.sessions.set(key, session);
     }
     this.onNewSession?.(session);
     return true;
@@ -100,9 +102,12 @@ export class SessionCache {
       return null;
     }
     if (!found || found.isExpired(this.now()) || !found.isResumable() || !equalBytes(found.id, id)) return null;
-    if (storeInternally && !this.sessions.has(found.idHex)) {
-      this.trim(1);
-      this.sessions.set(found.idHex, found);
+    if (storeInternally) {
+      const key = found.idHex;
+      if (!this.sessions.has(key)) {
+        this.trim(1);
+        this.sessions.set(key, found);
+      }
     }
     return found;
   }
@@ -124,8 +129,9 @@ export class SessionCache {
    * resumable and calls `onRemoveSession`. Returns whether it was in the cache.
    */
   remove(session: Session): boolean {
-    const cached = this.sessions.get(session.idHex) === session;
-    if (cached) this.sessions.delete(session.idHex);
+    const key = session.idHex;
+    const cached = this.sessions.get(key) === session;
+    if (cached) this.sessions.delete(key);
     session.notResumable();
     this.onRemoveSession?.(session);
     return cached;

@@ -54,7 +54,8 @@ export function sessionToBytes(session: Session, provider: CryptoProvider = defa
   w.u32(session.verifyResult >>> 0);
   w.u8(session.tickets.length);
   for (const t of session.tickets) {
-    w.u32(t.lifetime).u32(t.ageAdd).bytes8(t.nonce).bytes16(t.ticket).u32(t.maxEarlyData).bytes8(t.psk).u16(t.suite.id);
+    // The ticket nonce's slot stays in the format, empty: a ticket keeps the PSK derived from it.
+    w.u32(t.lifetime).u32(t.ageAdd).bytes8(EMPTY).bytes16(t.ticket).u32(t.maxEarlyData).bytes8(t.psk).u16(t.suite.id);
     writeTime(w, t.receivedAt);
     w.bytes8(optionalTextBytes(t.alpn));
     w.bytes16(optionalTextBytes(t.serverName));
@@ -120,7 +121,7 @@ function decodeBody(r: Reader, format: number): Session {
   for (let i = 0; i < count; i++) {
     const lifetime = r.u32('ticket lifetime');
     const ageAdd = r.u32('ticket age add');
-    const nonce = r.vec8('ticket nonce').slice();
+    r.vec8('ticket nonce'); // not kept (see encode)
     const ticket = r.vec16('ticket', 1).slice();
     const maxEarlyData = r.u32('max early data');
     const psk = r.vec8('ticket psk', 1).slice();
@@ -128,7 +129,7 @@ function decodeBody(r: Reader, format: number): Session {
     const receivedAt = readTime(r);
     const ticketAlpn = optionalText(r.vec8('ticket alpn'));
     const ticketServerName = optionalText(r.vec16('ticket server name'));
-    tickets.push({ lifetime, ageAdd, nonce, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName });
+    tickets.push({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName });
   }
   r.expectEnd('session');
   const session = new Session({

@@ -37,14 +37,14 @@ export class SessionKeeper {
   private offered: Session | null = null;
 
   /**
-   * @param ctx the context whose cache and ticket keys the sessions use
-   * @param verifyResult the connection's certificate verification result (X509_V_OK when none
-   *   was verified), recorded in the sessions it makes
+   * The connection's certificate verification result (X509_V_OK, 0, when none was verified),
+   * recorded in the sessions it makes. Set by the Ssl when its verification ends: a field, not a
+   * callback, so no closure is kept per connection.
    */
-  constructor(
-    private readonly ctx: SslContext,
-    private readonly verifyResult: () => number = () => 0,
-  ) {}
+  verifyResult = 0;
+
+  /** @param ctx the context whose cache and ticket keys the sessions use */
+  constructor(private readonly ctx: SslContext) {}
 
   /** SSL_get_session: the connection's session (after the handshake) or the one set to offer. */
   get(): Session | null {
@@ -205,7 +205,7 @@ export class SessionKeeper {
         ticket12: conn.role === 'client' ? (conn.ticket12?.ticket ?? null) : null,
         ticketLifetimeHint: conn.ticket12?.lifetimeHint ?? 0,
         // A resumed connection verified nothing: it carries the original verification over.
-        verifyResult: this.resumedSession()?.verifyResult ?? this.verifyResult(),
+        verifyResult: this.resumedSession()?.verifyResult ?? this.verifyResult,
       });
       this.session.ticketsIssued = this.issued;
       this.own = true;
@@ -236,6 +236,7 @@ export class SessionKeeper {
    */
   reset(dropSession: boolean): void {
     if (dropSession) this.session = null;
+    this.verifyResult = 0;
     this.own = false;
     this.issued = 0;
     this.evicted = false;

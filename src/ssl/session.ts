@@ -124,13 +124,12 @@ export class Session {
     this.verifyResult = init.verifyResult ?? 0;
   }
 
-  /** `idHex`, made on first use: the cache reads it several times per added session. */
-  #idHex: string | undefined;
-
-  /** The cache key as hex. */
+  /**
+   * The cache key as hex, made on each call: not kept on the session, where every TLS 1.3 server
+   * session (never stored when tickets carry it) would hold its string as long as its connection.
+   */
   get idHex(): string {
-    this.#idHex ??= toHex(this.id);
-    return this.#idHex;
+    return toHex(this.id);
   }
 
   /**

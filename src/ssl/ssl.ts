@@ -117,7 +117,7 @@ export class Ssl {
 
   constructor(readonly ctx: SslContext) {
     this.quiet = ctx.getQuietShutdown();
-    this.sessions = new SessionKeeper(ctx, () => this.verifyResult?.code ?? X509_V_OK);
+    this.sessions = new SessionKeeper(ctx);
   }
 
   // ------------------------------------------------------------------ setup
@@ -220,8 +220,10 @@ export class Ssl {
   private ensureConnection(): Connection {
     if (!this.conn) {
       this.verifyResult = null;
+      this.sessions.verifyResult = X509_V_OK;
       const sink = (r: CertificateVerifyResult | null): void => {
         this.verifyResult = r;
+        this.sessions.verifyResult = r?.code ?? X509_V_OK;
       };
       const conn = new Connection(this.sessions.instrument(this.ctx.engineConfig(this.role!, this.serverName, sink, this.host), this.role!), this.role!);
       this.sessions.attach(conn);

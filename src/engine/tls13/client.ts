@@ -469,12 +469,12 @@ export class Tls13Client implements HandshakeMachine {
     }
     const ks = this.conn.keySchedule!;
     // Copies (the decoded fields are views of the whole received record), in one buffer: a client
-    // keeps a few tickets per connection for as long as it lives.
-    const [nonce, ticket, psk] = copyTogether(nst.nonce, nst.ticket, ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce)) as [Uint8Array, Uint8Array, Uint8Array];
+    // keeps a few tickets per connection for as long as it lives. Not the nonce: it only derives
+    // the PSK (RFC 8446 4.6.1).
+    const [ticket, psk] = copyTogether(nst.ticket, ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce)) as [Uint8Array, Uint8Array];
     this.conn.addTicket({
       lifetime: nst.lifetime,
       ageAdd: nst.ageAdd,
-      nonce,
       ticket,
       maxEarlyData,
       psk,
