@@ -23,6 +23,7 @@ import type { Session } from './session.js';
 import { sessionFromBytes, sessionToBytes } from './session-codec.js';
 import { SessionCache } from './session-cache.js';
 import { TicketKeys } from './ticket-keys.js';
+import { parseCipherList } from './cipher-string.js';
 import { PeerVerifier, type VerificationSink } from './peer-verifier.js';
 
 /** OpenSSL's default number of TLS 1.3 tickets per handshake (SSL_CTX_set_num_tickets). */
@@ -70,8 +71,12 @@ export interface SslContextOptions {
   /** TLS 1.3 suites, as names separated by ':' or code points. */
   ciphersuites?: string | number[];
   /**
-   * TLS 1.2 suites (SSL_CTX_set_cipher_list), as OpenSSL or IANA names separated by ':' or code
-   * points. Only ECDHE with AES-GCM or ChaCha20-Poly1305 exists; anything else is an error.
+   * TLS 1.2 suites (SSL_CTX_set_cipher_list): an OpenSSL cipher string ("HIGH:!aNULL",
+   * "ECDHE+AESGCM:ECDHE+CHACHA20", exact OpenSSL or IANA suite names separated by ':'), with
+   * OpenSSL's rules (see `evaluateCipherString`), or code points (an empty array: no TLS 1.2
+   * suite). typessl has ECDHE with AES-GCM or ChaCha20-Poly1305 only: other suites a string names
+   * are dropped, as OpenSSL drops unavailable ones, but a typo or a string that leaves no suite is
+   * an error. Default: typessl's own order (TLS12_SUITES).
    */
   cipherList?: string | number[];
   /** Lowest protocol version (SSL_CTX_set_min_proto_version): 'TLSv1.2' (default) or 'TLSv1.3'. */
@@ -187,23 +192,6 @@ function parseSuites(spec: string | number[]): number[] {
         return s.id;
       });
   for (const id of ids) if (!suiteInfo(id)) throw new Error(`unsupported cipher suite 0x${id.toString(16)}`);
-  return ids;
-}
-
-/** TLS 1.2 suites from a cipher list; refuses with a clear error what typessl will never speak. */
-function parseCipherList(spec: string | number[]): number[] {
-  const ids = Array.isArray(spec)
-    ? spec.slice()
-    : spec.split(':').filter(Boolean).map((name) => {
-        const s = suiteByName(name);
-        if (!s) {
-          throw new Error(`unsupported TLS 1.2 cipher suite "${name}": typessl speaks only ECDHE with AES-GCM or ChaCha20-Poly1305 (no RSA key transport, CBC, NULL, export or anonymous suites)`);
-        }
-        return s.id;
-      });
-  for (const id of ids) {
-    if (suiteInfo(id)?.version !== 'TLSv1.2') throw new Error(`0x${id.toString(16)} is not a TLS 1.2 suite typessl implements (ECDHE with AEAD only)`);
-  }
   return ids;
 }
 
@@ -413,7 +401,7 @@ export class SslContext {
     this.suites = parseSuites(spec);
   }
 
-  /** TLS 1.2 suites, as in OpenSSL's SSL_CTX_set_cipher_list ("ECDHE-ECDSA-AES128-GCM-SHA256:..."). */
+  /** TLS 1.2 suites, as OpenSSL's SSL_CTX_set_cipher_list ("HIGH:!aNULL", "ECDHE-ECDSA-AES128-GCM-SHA256:..."; see `cipherList`). */
   setCipherList(spec: string | number[]): void {
     this.suites12 = parseCipherList(spec);
   }
