@@ -189,9 +189,10 @@ function parseSuites(spec: string | number[]): number[] {
     : spec.split(':').filter(Boolean).map((name) => {
         const s = suiteByName(name);
         if (!s) throw new Error(`unknown cipher suite "${name}"`);
+        if (s.version !== 'TLSv1.3') throw new Error(`${name} is a TLS 1.2 suite: ciphersuites holds the TLS 1.3 ones (TLS 1.2 suites go in cipherList)`);
         return s.id;
       });
-  for (const id of ids) if (!suiteInfo(id)) throw new Error(`unsupported cipher suite 0x${id.toString(16)}`);
+  for (const id of ids) if (suiteInfo(id)?.version !== 'TLSv1.3') throw new Error(`0x${id.toString(16)} is not a TLS 1.3 suite typessl implements`);
   return ids;
 }
 

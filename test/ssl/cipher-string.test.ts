@@ -165,6 +165,11 @@ describe('cipher lists in SslContext', () => {
     assert.throws(() => parseCipherList([0x1301]), /0x1301 is not a TLS 1\.2 suite typessl implements/);
     assert.throws(() => parseCipherList([0x002f]), /0x2f is not a TLS 1\.2 suite/);
   });
+  test('ciphersuites holds TLS 1.3 suites only: a TLS 1.2 name or code point there is an error', () => {
+    assert.throws(() => new SslContext({ provider: nodeCrypto, ciphersuites: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' }), /is a TLS 1\.2 suite: ciphersuites holds the TLS 1\.3 ones/);
+    assert.throws(() => new SslContext({ provider: nodeCrypto, ciphersuites: [0xc02f] }), /0xc02f is not a TLS 1\.3 suite/);
+    new SslContext({ provider: nodeCrypto, ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256' });
+  });
   test('cipherList and setCipherList take cipher strings; a TLS 1.2 handshake uses the first suite both have', () => {
     assert.throws(() => new SslContext({ provider: nodeCrypto, cipherList: 'HIHG' }), /"HIHG"/);
     const ctx = new SslContext({ provider: nodeCrypto, cipherList: 'HIGH:!aNULL' });
