@@ -65,6 +65,8 @@ function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): T
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
 }
 
+/** The key shares before the hello and after the handshake: one empty list for all (shares are replaced, never appended to). */
+const NO_SHARES: KeyShare[] = Object.freeze([]) as unknown as KeyShare[];
 /** What a client holds before it sends its hello and after the handshake: nothing (only ever read). */
 const NO_EXTENSIONS: ReadonlySet<number> = new Set<number>();
 const EMPTY = new Uint8Array(0);
@@ -82,7 +84,7 @@ export class Tls13Client implements HandshakeMachine {
    */
   private pskSchedule: KeySchedule13 | null = null;
   private sessionId: Uint8Array;
-  private shares: KeyShare[] = [];
+  private shares: KeyShare[] = NO_SHARES;
   private lastHello: ClientHello | null = null;
   private lastHelloRaw: Uint8Array | null = null;
   private offeredExtensions: ReadonlySet<number> = NO_EXTENSIONS;
@@ -108,7 +110,7 @@ export class Tls13Client implements HandshakeMachine {
   /** After the handshake only tickets and KeyUpdates come: hellos, shares and handshake secrets go. */
   releaseHandshakeState(): void {
     this.pskSchedule = null;
-    this.shares = [];
+    this.shares = NO_SHARES;
     this.lastHello = null;
     this.lastHelloRaw = null;
     // An idle connection keeps little: the random lives on in conn.clientRandom (copied there).
