@@ -41,7 +41,15 @@ export function connect(
     // Half-open at the TCP level so a TLS close can finish in both directions whoever ends first.
     transport = net.connect({ host, port: options.port, allowHalfOpen: true });
   }
-  const socket = new TLSSocket(transport, { ...options, isServer: false, ...(servername !== undefined ? { servername } : {}) });
+  let socket: TLSSocket;
+  try {
+    socket = new TLSSocket(transport, { ...options, isServer: false, ...(servername !== undefined ? { servername } : {}) });
+  } catch (e) {
+    // Bad options (a cipher string typo, unreadable `ca`, ...) throw before any handshake, as in
+    // node:tls; the TCP connection opened for them must not be left behind.
+    if (!options.socket) transport.destroy();
+    throw e;
+  }
   if (listener) socket.once('secureConnect', listener);
   return socket;
 }
