@@ -18,7 +18,7 @@ export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
  * here; the others are typessl's own and say so.
  */
 export interface CommonTlsOptions extends SocketBioOptions {
-  /** A ready context (OpenSSL SSL_CTX); when given, ca/cert/key/ALPNProtocols/min/maxVersion are not used. */
+  /** A ready context (OpenSSL SSL_CTX); when given, ca/cert/key/ciphers/ecdhCurve/ALPNProtocols/min/maxVersion are not used. */
   secureContext?: SslContext;
   /**
    * Trusted certificates (PEM): roots, intermediates or a peer's own self-signed certificate.
@@ -36,6 +36,27 @@ export interface CommonTlsOptions extends SocketBioOptions {
   /** Highest protocol version (default TLSv1.3). */
   maxVersion?: TlsVersion;
   /**
+   * Cipher suites, as node:tls takes them: split on ':', the `TLS_` names are the TLS 1.3 suites
+   * (`context.ciphersuites`) and the rest is an OpenSSL cipher string for the TLS 1.2 suites
+   * (`context.cipherList`: "HIGH:!aNULL", "ECDHE+AESGCM", exact names; see SslContext's
+   * `cipherList`), e.g. 'TLS_AES_256_GCM_SHA384:ECDHE-ECDSA-AES256-GCM-SHA384' or node's
+   * `tls.DEFAULT_CIPHERS`. Without a `TLS_` name the TLS 1.3 suites stay the default ones; without
+   * a TLS 1.2 part there is no TLS 1.2 suite, and minVersion becomes TLSv1.3 when maxVersion
+   * allows it (as node:tls). Neither part (':::') is a TypeError with code ERR_INVALID_ARG_VALUE;
+   * a typo, or a TLS 1.2 part that leaves no suite typessl implements, is an Error naming it.
+   * Default (also for ''): typessl's suites, not node's `tls.DEFAULT_CIPHERS` (they are the same
+   * suites, in another order). Takes precedence over `context.ciphersuites` / `context.cipherList`.
+   */
+  ciphers?: string;
+  /**
+   * Key exchange groups, as node:tls: 'auto' (the default: X25519, P-256, P-384) or group names
+   * separated by ':' in OpenSSL's spellings ('X25519:P-256', 'prime256v1', 'secp384r1';
+   * `context.groups`). Groups OpenSSL knows but typessl does not implement (P-521, X448, the
+   * ffdhe groups, ...) are skipped, as long as one group is left; an unknown name is an Error.
+   * Takes precedence over `context.groups`.
+   */
+  ecdhCurve?: string;
+  /**
    * Keep our write side open after the peer's TLS 1.3 close_notify (D-7). Without it (the
    * default, as node:tls) the socket answers with its own close_notify once 'end' was emitted.
    * TLS 1.2 always answers (RFC 5246 7.2.1).
@@ -47,7 +68,7 @@ export interface CommonTlsOptions extends SocketBioOptions {
    * close that way; it makes truncation attacks undetectable.
    */
   ignoreUnexpectedEof?: boolean;
-  /** Any further SslContext settings (ciphersuites, groups, ...), for contexts this module makes. */
+  /** Any further SslContext settings (signature schemes, session cache, ...), for contexts this module makes. */
   context?: SslContextOptions;
 }
 
@@ -149,6 +170,9 @@ export function contextFromOptions(options: CommonTlsOptions & Pick<ServerOption
   if (options.ignoreUnexpectedEof) settings.options = (settings.options ?? 0) | SSL_OP_IGNORE_UNEXPECTED_EOF;
   if (options.minVersion) settings.minVersion = options.minVersion;
   if (options.maxVersion) settings.maxVersion = options.maxVersion;
+  applyCiphers(settings, options.ciphers);
+  const groups = groupsFromEcdhCurve(options.ecdhCurve);
+  if (groups !== undefined) settings.groups = groups;
   if (role === 'server' && (cert === undefined || key === undefined) && !options.context?.certificate) {
     throw new TypeError('createServer: a server needs `cert` and `key` (or a `secureContext`)');
   }
@@ -163,6 +187,69 @@ export function contextFromOptions(options: CommonTlsOptions & Pick<ServerOption
     if (!reject) settings.verifyCallback = acceptEveryCertificate;
   }
   return new SslContext(settings);
+}
+
+/** node:tls's two parts of a `ciphers` string. */
+export interface CipherParts {
+  /** The `TLS_` entries, joined with ':' (TLS 1.3 suites; '' for none). */
+  tls13: string;
+  /** The other entries, joined with ':' (a TLS 1.2 cipher string; '' for none). */
+  tls12: string;
+}
+
+/** A node:tls-style TypeError with its `code`. */
+function argError(message: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'): TypeError {
+  return Object.assign(new TypeError(message), { code });
+}
+
+/** Refuses, as node:tls, an option that is neither a string nor absent (a JavaScript caller's mistake). */
+function checkString(value: unknown, name: string): value is string {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'string') throw argError(`The "options.${name}" property must be of type string. Received type ${typeof value}`, 'ERR_INVALID_ARG_TYPE');
+  return true;
+}
+
+/**
+ * Splits a node:tls `ciphers` string as node does (Node 20's processCiphers): entries between
+ * ':' that start with `TLS_` are TLS 1.3 suites, the others the TLS 1.2 cipher string; empty
+ * entries are dropped. Both parts empty is a TypeError with code ERR_INVALID_ARG_VALUE.
+ */
+export function splitCiphers(ciphers: string): CipherParts {
+  const entries = ciphers.split(':').filter((e) => e.length > 0);
+  const tls13 = entries.filter((e) => e.startsWith('TLS_')).join(':');
+  const tls12 = entries.filter((e) => !e.startsWith('TLS_')).join(':');
+  if (tls13 === '' && tls12 === '') throw argError(`The property 'options.ciphers' is invalid: it names no cipher suite. Received '${ciphers}'`, 'ERR_INVALID_ARG_VALUE');
+  return { tls13, tls12 };
+}
+
+/** `ciphers` into the settings, with node:tls's rules (see CommonTlsOptions.ciphers). */
+function applyCiphers(settings: SslContextOptions, ciphers: unknown): void {
+  if (!checkString(ciphers, 'ciphers') || ciphers === '') return;
+  const { tls13, tls12 } = splitCiphers(ciphers);
+  if (tls13 !== '') settings.ciphersuites = tls13;
+  // An empty TLS 1.2 part means no TLS 1.2 suite (node:tls), which only an empty array says.
+  settings.cipherList = tls12 !== '' ? tls12 : [];
+  if (tls12 === '' && (settings.maxVersion ?? 'TLSv1.3') === 'TLSv1.3') settings.minVersion = 'TLSv1.3';
+}
+
+/**
+ * Group names OpenSSL takes in a groups list that typessl does not implement (lower case):
+ * `ecdhCurve` skips them, as OpenSSL leaves out what it cannot use.
+ */
+const GROUPS_TYPESSL_LACKS: ReadonlySet<string> = new Set([
+  'p-521', 'secp521r1', 'x448', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192',
+  'p-224', 'secp224r1', 'p-192', 'secp192r1', 'prime192v1', 'secp256k1', 'brainpoolp256r1', 'brainpoolp384r1', 'brainpoolp512r1',
+]);
+
+/** The `groups` setting for a node:tls `ecdhCurve` (undefined: 'auto' or absent, the default groups). */
+function groupsFromEcdhCurve(curve: unknown): string | undefined {
+  if (!checkString(curve, 'ecdhCurve') || curve === 'auto') return undefined;
+  const names = curve.split(':').filter((n) => n.length > 0);
+  const kept = names.filter((n) => !GROUPS_TYPESSL_LACKS.has(n.toLowerCase()));
+  if (kept.length === 0) {
+    throw new Error(`ecdhCurve "${curve}" names no key exchange group typessl implements (X25519, P-256 / prime256v1, P-384 / secp384r1, or 'auto')`);
+  }
+  return kept.join(':');
 }
 
 /** The verify callback of `rejectUnauthorized: false`: every verification problem is accepted. */
