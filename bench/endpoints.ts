@@ -66,9 +66,12 @@ export function typesslClientContext(suite: SuiteId, creds: Credentials, impl: I
   return new SslContext({ ...typesslOptions(suite, impl), trustedCertificates: creds.certPem });
 }
 
+/** The `last` write of a connection that has written nothing: one settled promise for all, so an idle connection's figure carries no promise of the harness's own. */
+const NO_WRITES: Promise<void> = Promise.resolve();
+
 class TypesslConn implements BenchConn {
   /** The promise of the latest write (writes settle in call order, so it settling means all have). */
-  private last: Promise<void> = Promise.resolve();
+  private last: Promise<void> = NO_WRITES;
   private lastHandled: Promise<void> | null = null;
   private failure: unknown = null;
 
