@@ -209,7 +209,8 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   /**
    * Called after every step of the synchronous `Ssl` (each call of the retry loop), so an adapter
    * can notice what a step changed even while the operation still waits: a TLS 1.3 ticket that
-   * arrived while `read()` waits for data, for example.
+   * arrived while `read()` waits for data, for example. It must not throw: what it throws fails
+   * the operation in progress, and the bytes a read took in that step are gone with it.
    */
   onStep: (() => void) | null = null;
 
@@ -323,26 +324,25 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       // getError first: the observer must not be able to disturb the call's error record.
       const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
       this.onStep?.();
-      if (typeof r !== 'number') this.settleDirect(r, null);
+      if (typeof r !== 'number') this.endDirect().resolve(r);
       else if (code === SSL_ERROR_WANT_READ) this.bio.whenReadable(this.retryDirect);
       else if (code === SSL_ERROR_WANT_WRITE) this.bio.whenWritable(this.retryDirect);
-      else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.settleDirect(null, null);
-      else this.settleDirect(null, this.failure(code));
+      else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.endDirect().resolve(null);
+      else this.endDirect().reject(this.failure(code));
     } catch (e) {
-      this.settleDirect(null, e);
+      this.endDirect().reject(e);
     }
   }
 
   /** stepDirect as the BIO's callback (made once per connection). */
   private readonly retryDirect = (): void => this.stepDirect();
 
-  private settleDirect(data: Uint8Array | null, error: unknown): void {
-    const resolve = this.directResolve!;
-    const reject = this.directReject!;
+  /** Ends the direct read (it no longer counts as queued) and hands over its settle functions. */
+  private endDirect(): { resolve: (data: Uint8Array | null) => void; reject: (e: unknown) => void } {
+    const settle = { resolve: this.directResolve!, reject: this.directReject! };
     this.direct = this.directResolve = this.directReject = null;
     this.readsQueued--;
-    if (error !== null) reject(error);
-    else resolve(data);
+    return settle;
   }
 
   /** Runs a job on the read lane, behind a direct read still waiting (see `direct`). */

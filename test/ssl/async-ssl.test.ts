@@ -696,3 +696,35 @@ test('SocketBio.whenReadable / whenWritable: the callback runs once, from the so
     server.destroy();
   }
 });
+
+test('AsyncSsl.read: reads queued behind a waiting read get the next records in call order; a throwing onStep rejects the waiting read with what it threw, and the connection goes on', async () => {
+  const c = await connectedPair();
+  try {
+    // The first read waits (nothing has arrived); the two behind it queue on the read lane.
+    const first = c.client.read();
+    const second = c.client.read();
+    const third = c.client.read();
+    for (const text of ['one', 'two', 'three']) await c.server.write(new TextEncoder().encode(text));
+    const got = await Promise.all([first, second, third]);
+    assert.deepEqual(
+      got.map((b) => new TextDecoder().decode(b!)),
+      ['one', 'two', 'three'],
+    );
+    // Idle again: a waiting read settles by an observer's failure, even one that is not an Error
+    // (the record that step read, [1], goes with it: see onStep).
+    const waiting = c.client.read();
+    c.client.onStep = () => {
+      throw null;
+    };
+    await c.server.write(new Uint8Array([1]));
+    await assert.rejects(waiting, (e: unknown) => e === null);
+    c.client.onStep = null;
+    // The connection is still usable in both directions afterwards.
+    await c.server.write(new Uint8Array([2]));
+    assert.deepEqual([...(await c.client.read())!], [2]);
+    await c.client.write(new Uint8Array([3]));
+    assert.deepEqual([...(await c.server.read())!], [3]);
+  } finally {
+    destroyAll(c);
+  }
+});
