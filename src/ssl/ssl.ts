@@ -613,9 +613,9 @@ export class Ssl {
     return this.conn?.negotiated.alpn ?? null;
   }
 
-  /** The peer's certificate chain (DER, leaf first). */
+  /** The peer's certificate chain (DER, leaf first): a new list each call, so the caller may change it freely. */
   getPeerCertificates(): Uint8Array[] {
-    return this.conn?.negotiated.peerCertificates ?? [];
+    return this.conn?.negotiated.peerCertificates.slice() ?? [];
   }
 
   /** SSL_key_update: sends a TLS 1.3 KeyUpdate; `requestPeer` asks the peer to update too. */
