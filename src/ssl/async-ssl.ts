@@ -324,25 +324,35 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       // getError first: the observer must not be able to disturb the call's error record.
       const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
       this.onStep?.();
-      if (typeof r !== 'number') this.endDirect().resolve(r);
+      if (typeof r !== 'number') this.resolveDirect(r);
       else if (code === SSL_ERROR_WANT_READ) this.bio.whenReadable(this.retryDirect);
       else if (code === SSL_ERROR_WANT_WRITE) this.bio.whenWritable(this.retryDirect);
-      else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.endDirect().resolve(null);
-      else this.endDirect().reject(this.failure(code));
+      else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.resolveDirect(null);
+      else this.rejectDirect(this.failure(code));
     } catch (e) {
-      this.endDirect().reject(e);
+      this.rejectDirect(e);
     }
   }
 
   /** stepDirect as the BIO's callback (made once per connection). */
   private readonly retryDirect = (): void => this.stepDirect();
 
-  /** Ends the direct read (it no longer counts as queued) and hands over its settle functions. */
-  private endDirect(): { resolve: (data: Uint8Array | null) => void; reject: (e: unknown) => void } {
-    const settle = { resolve: this.directResolve!, reject: this.directReject! };
+  private resolveDirect(data: Uint8Array | null): void {
+    const resolve = this.directResolve!;
+    this.endDirect();
+    resolve(data);
+  }
+
+  private rejectDirect(error: unknown): void {
+    const reject = this.directReject!;
+    this.endDirect();
+    reject(error);
+  }
+
+  /** The direct read is over: it no longer counts as queued, and its settle functions go. */
+  private endDirect(): void {
     this.direct = this.directResolve = this.directReject = null;
     this.readsQueued--;
-    return settle;
   }
 
   /** Runs a job on the read lane, behind a direct read still waiting (see `direct`). */

@@ -38,8 +38,8 @@ export class SessionKeeper {
 
   /**
    * The connection's certificate verification result (X509_V_OK, 0, when none was verified),
-   * recorded in the sessions it makes. Set by the Ssl when its verification ends: a field, not a
-   * callback, so no closure is kept per connection.
+   * recorded in the sessions it makes. Set by the Ssl for each connection (reset when it makes one,
+   * then when its verification ends): a field, not a callback, so no closure is kept per connection.
    */
   verifyResult = 0;
 
@@ -236,7 +236,6 @@ export class SessionKeeper {
    */
   reset(dropSession: boolean): void {
     if (dropSession) this.session = null;
-    this.verifyResult = 0;
     this.own = false;
     this.issued = 0;
     this.evicted = false;
