@@ -157,10 +157,17 @@ export async function runClient<T>(spec: ClientSpec, timeoutMs: number, onWarm: 
   }
 }
 
-/** Starts a client child and waits for its result while keeping it alive; call `release` to end it. */
-export async function holdClient<T>(spec: ClientSpec, timeoutMs: number): Promise<{ result: T; release: () => Promise<void> }> {
+/**
+ * Starts a client child and waits for its result while keeping it alive; call `release` to end
+ * it. As runClient, `onWarm` runs between the child's warm-up report and its go.
+ */
+export async function holdClient<T>(spec: ClientSpec, timeoutMs: number, onWarm: () => Promise<void>): Promise<{ result: T; release: () => Promise<void> }> {
   const child = new Child(spec, true);
   try {
+    const warm = await child.next(timeoutMs);
+    if (warm.event !== 'warm') throw new Error(`benchmark client: expected its warm-up report, got ${JSON.stringify(warm).slice(0, 200)}`);
+    await onWarm();
+    child.send('go');
     const result = (await child.next(timeoutMs)) as unknown as T;
     return { result, release: () => child.stop() };
   } catch (e) {

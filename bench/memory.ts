@@ -1,12 +1,13 @@
 /**
  * Figure 3: memory per idle connection. A client process opens N connections to a server process
  * (fresh processes each run), each side waiting to read as an application would; RSS and JS heap
- * are measured after a garbage collection before and after, on each side, and divided by N.
+ * are measured after a garbage collection before and after, on each side, and divided by N. The
+ * baselines come after a warm-up of N connections opened and closed (see peer.ts).
  */
 import { PAIR_NODE, PAIR_TYPESSL, suiteSpec, type Impl, type SuiteId } from './common.js';
 import { PeerServer, holdClient } from './driver.js';
 import { alternate, figure, unavailable, type Figure } from './figures.js';
-import type { MemoryResult } from './peer.js';
+import type { Mark, MemoryResult } from './peer.js';
 import type { RunContext } from './run-context.js';
 
 interface MemorySample {
@@ -19,17 +20,21 @@ interface MemorySample {
 async function oneRun(ctx: RunContext, impl: Impl, suite: SuiteId): Promise<MemorySample> {
   const server = await PeerServer.start({ role: 'server', impl, suite, task: 'memory', certFile: ctx.certFile, keyFile: ctx.keyFile });
   try {
-    // One connection first, so the baseline already has the code paths and contexts loaded.
-    const before = await server.mark(true);
+    // The server's baseline is taken after the client's warm-up connections (as many as it then
+    // holds) have come and gone, so both baselines include the code compiled for the connection path.
+    let before = null as Mark | null;
     const n = ctx.sizes.idleConnections;
     const held = await holdClient<MemoryResult>(
       { role: 'client', impl, suite, task: 'memory', certFile: ctx.certFile, keyFile: ctx.keyFile, port: server.port, connections: n },
       180_000,
+      async () => {
+        before = await server.mark(true);
+      },
     );
     try {
       const after = await server.mark(true);
+      if (before === null) throw new Error('memory: the server was not marked before the held connections');
       if (after.connections < n) throw new Error(`memory: the server holds ${after.connections} of ${n} connections`);
-      // The warm-up connection of the client is closed before its baseline; the server saw it too.
       return {
         serverRss: (after.rss - before.rss) / n,
         serverHeap: (after.heapUsed - before.heapUsed) / n,
