@@ -93,6 +93,8 @@ export interface TraceEvent {
  * appends to it.
  */
 const NO_CERTIFICATES = Object.freeze([]) as unknown as Uint8Array[];
+/** The tickets of every server connection: none (see Connection.tickets). */
+const NO_TICKETS = Object.freeze([]) as unknown as ReceivedTicket[];
 
 /** Limit on consecutive records that carry no progress (empty records, warnings, CCS). */
 const MAX_EMPTY_RECORDS = 32;
@@ -147,8 +149,8 @@ export class Connection {
    * TLS 1.2 session's (lookupSession12); client, TLS 1.2, the offer's (resumption12).
    */
   resumedFrom: unknown = null;
-  /** Tickets received (client), newest last. */
-  readonly tickets: ReceivedTicket[] = [];
+  /** Tickets received (client), newest last. A server's is one frozen empty list all servers share (only a TLS 1.3 client adds tickets). */
+  readonly tickets: ReceivedTicket[];
   /** Optional observer for traces (`-msg`). */
   onTrace: ((e: TraceEvent) => void) | null = null;
   /**
@@ -288,6 +290,7 @@ export class Connection {
     readonly role: 'client' | 'server',
   ) {
     this.config = config;
+    this.tickets = role === 'server' ? NO_TICKETS : [];
     this.transcript = new Transcript(config.provider);
     this.maxSendFragment = Math.min(16384, config.maxFragmentLength);
     if (role === 'server') this.machine = new ServerVersionDispatch(this);

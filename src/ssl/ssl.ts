@@ -99,8 +99,8 @@ export class Ssl {
   private freed = false;
   /** Ciphertext taken from the engine that the wbio has not accepted yet. */
   private outbuf: Uint8Array | null = null;
-  /** Decrypted application data not yet returned by read(). */
-  private appData: Uint8Array[] = [];
+  /** Decrypted application data not yet returned by read(); null while empty (no array held by an idle connection). */
+  private appData: Uint8Array[] | null = null;
   private appDataBytes = 0;
   /** What the last readView took (handed over by readView itself). */
   private lastView: Uint8Array | null = null;
@@ -321,7 +321,7 @@ export class Ssl {
         return this.conn !== null && this.conn.fatalAlertReceived !== null ? 0 : r;
       }
       if (ev.kind === 'data') {
-        this.appData.push(ev.data);
+        (this.appData ??= []).push(ev.data);
         this.appDataBytes += ev.data.length;
         return this.take(buf, peek, max);
       }
@@ -336,34 +336,37 @@ export class Ssl {
     if (buf !== null) return this.takeAppData(buf, peek);
     // No copy: hand out the head record's bytes (the engine made them fresh for us), as a plain
     // Uint8Array view whatever array type the crypto provider produced (read() gives one too).
-    const head = this.appData[0]!;
+    const appData = this.appData!;
+    const head = appData[0]!;
     const n = Math.min(head.length, max);
     const view = new Uint8Array(head.buffer, head.byteOffset, n);
-    if (n === head.length) this.appData.shift();
-    else this.appData[0] = head.subarray(n);
+    if (n === head.length) appData.shift();
+    else appData[0] = head.subarray(n);
     this.appDataBytes -= view.length;
+    if (this.appDataBytes === 0) this.appData = null;
     this.lastView = view;
     this.last = NONE;
     return view.length;
   }
 
   private takeAppData(buf: Uint8Array, peek: boolean): number {
+    const appData = this.appData!;
     let n = 0;
     let i = 0;
-    let head = this.appData[0]!;
-    while (n < buf.length && i < this.appData.length) {
-      head = this.appData[i]!;
+    while (n < buf.length && i < appData.length) {
+      const head = appData[i]!;
       const take = Math.min(head.length, buf.length - n);
       buf.set(head.subarray(0, take), n);
       n += take;
       if (!peek) {
-        if (take === head.length) this.appData.shift();
-        else {
-          this.appData[0] = head.subarray(take);
-        }
+        if (take === head.length) appData.shift();
+        else appData[0] = head.subarray(take);
       } else i++;
     }
-    if (!peek) this.appDataBytes -= n;
+    if (!peek) {
+      this.appDataBytes -= n;
+      if (this.appDataBytes === 0) this.appData = null;
+    }
     this.last = NONE;
     return n;
   }
@@ -552,7 +555,7 @@ export class Ssl {
     this.sessions.teardown(this.established(), (this.flags & SSL_SENT_SHUTDOWN) !== 0);
     this.freed = true;
     this.conn = null;
-    this.appData = [];
+    this.appData = null;
     this.appDataBytes = 0;
     this.outbuf = null;
   }
@@ -572,7 +575,7 @@ export class Ssl {
     this.flags = 0;
     this.fatal = null;
     this.last = NONE;
-    this.appData = [];
+    this.appData = null;
     this.appDataBytes = 0;
     this.outbuf = null;
     this.pendingWriteLength = -1;

@@ -48,3 +48,27 @@ test('Ssl.readView(0) returns 0 and consumes nothing', () => {
   assert.equal(p.server.readView(0), 0);
   assert.equal(p.server.pending(), 3);
 });
+
+test('Ssl.read/peek: a queue emptied by reads takes new records again, through peek, partial reads and readView', () => {
+  const p = memoryPair();
+  p.handshake();
+  for (let round = 0; round < 3; round++) {
+    const data = new Uint8Array(700 + round).map((_, i) => (i + round) & 0xff);
+    assert.equal(p.client.write(data), data.length);
+    p.transfer();
+    const peeked = new Uint8Array(1000);
+    assert.equal(p.server.peek(peeked), data.length);
+    assert.deepEqual(peeked.subarray(0, data.length), data);
+    assert.equal(p.server.pending(), data.length);
+    const part = new Uint8Array(300);
+    assert.equal(p.server.read(part), 300);
+    assert.deepEqual(part, data.subarray(0, 300));
+    assert.deepEqual(p.server.readView(100), data.subarray(300, 400));
+    const rest = new Uint8Array(1000);
+    assert.equal(p.server.read(rest), data.length - 400);
+    assert.deepEqual(rest.subarray(0, data.length - 400), data.subarray(400));
+    assert.equal(p.server.pending(), 0);
+    assert.equal(p.server.read(rest), -1);
+    assert.equal(p.server.getError(-1), SSL_ERROR_WANT_READ);
+  }
+});
