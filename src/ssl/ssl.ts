@@ -99,9 +99,12 @@ export class Ssl {
   private freed = false;
   /** Ciphertext taken from the engine that the wbio has not accepted yet. */
   private outbuf: Uint8Array | null = null;
-  /** Decrypted application data not yet returned by read(); null while empty (no array held by an idle connection). */
-  private appData: Uint8Array[] | null = null;
-  private appDataBytes = 0;
+  /**
+   * The unread rest of the last application data record, null when all of it was read. Never
+   * more than one record: a read takes a new one from the engine only once this is empty, and the
+   * engine hands out no empty ones.
+   */
+  private appData: Uint8Array | null = null;
   /** What the last readView took (handed over by readView itself). */
   private lastView: Uint8Array | null = null;
   /** Length of a write() whose records are encrypted but not yet all flushed (retry semantics). */
@@ -289,7 +292,7 @@ export class Ssl {
 
   /** SSL_pending: decrypted bytes available to read without touching the BIO. */
   pending(): number {
-    return this.appDataBytes;
+    return this.appData?.length ?? 0;
   }
 
   /** read/peek into `buf`, or (buf null) readView of at most `max` bytes. */
@@ -301,7 +304,7 @@ export class Ssl {
       if (r !== 1) return r;
     }
     if (max === 0) return 0;
-    if (this.appDataBytes > 0) return this.take(buf, peek, max);
+    if (this.appData !== null) return this.take(buf, peek, max);
     // S-16: once the peer's close_notify was seen, reads return 0 without touching the BIO.
     if (this.flags & SSL_RECEIVED_SHUTDOWN) return this.zeroReturn();
     for (;;) {
@@ -321,8 +324,7 @@ export class Ssl {
         return this.conn !== null && this.conn.fatalAlertReceived !== null ? 0 : r;
       }
       if (ev.kind === 'data') {
-        (this.appData ??= []).push(ev.data);
-        this.appDataBytes += ev.data.length;
+        this.appData = ev.data;
         return this.take(buf, peek, max);
       }
       if (ev.kind === 'close_notify') {
@@ -336,37 +338,20 @@ export class Ssl {
     if (buf !== null) return this.takeAppData(buf, peek);
     // No copy: hand out the head record's bytes (the engine made them fresh for us), as a plain
     // Uint8Array view whatever array type the crypto provider produced (read() gives one too).
-    const appData = this.appData!;
-    const head = appData[0]!;
+    const head = this.appData!;
     const n = Math.min(head.length, max);
     const view = new Uint8Array(head.buffer, head.byteOffset, n);
-    if (n === head.length) appData.shift();
-    else appData[0] = head.subarray(n);
-    this.appDataBytes -= view.length;
-    if (this.appDataBytes === 0) this.appData = null;
+    this.appData = n === head.length ? null : head.subarray(n);
     this.lastView = view;
     this.last = NONE;
     return view.length;
   }
 
   private takeAppData(buf: Uint8Array, peek: boolean): number {
-    const appData = this.appData!;
-    let n = 0;
-    let i = 0;
-    while (n < buf.length && i < appData.length) {
-      const head = appData[i]!;
-      const take = Math.min(head.length, buf.length - n);
-      buf.set(head.subarray(0, take), n);
-      n += take;
-      if (!peek) {
-        if (take === head.length) appData.shift();
-        else appData[0] = head.subarray(take);
-      } else i++;
-    }
-    if (!peek) {
-      this.appDataBytes -= n;
-      if (this.appDataBytes === 0) this.appData = null;
-    }
+    const head = this.appData!;
+    const n = Math.min(head.length, buf.length);
+    buf.set(head.subarray(0, n));
+    if (!peek) this.appData = n === head.length ? null : head.subarray(n);
     this.last = NONE;
     return n;
   }
@@ -556,7 +541,6 @@ export class Ssl {
     this.freed = true;
     this.conn = null;
     this.appData = null;
-    this.appDataBytes = 0;
     this.outbuf = null;
   }
 
@@ -576,7 +560,6 @@ export class Ssl {
     this.fatal = null;
     this.last = NONE;
     this.appData = null;
-    this.appDataBytes = 0;
     this.outbuf = null;
     this.pendingWriteLength = -1;
     return 1;
