@@ -162,16 +162,12 @@ export async function runClient<T>(spec: ClientSpec, timeoutMs: number, onWarm: 
  * it. As runClient, `onWarm` runs between the child's warm-up report and its go.
  */
 export async function holdClient<T>(spec: ClientSpec, timeoutMs: number, onWarm: () => Promise<void>): Promise<{ result: T; release: () => Promise<void> }> {
-  const child = new Child(spec, true);
+  const client = ClientProcess.start(spec, timeoutMs);
   try {
-    const warm = await child.next(timeoutMs);
-    if (warm.event !== 'warm') throw new Error(`benchmark client: expected its warm-up report, got ${JSON.stringify(warm).slice(0, 200)}`);
-    await onWarm();
-    child.send('go');
-    const result = (await child.next(timeoutMs)) as unknown as T;
-    return { result, release: () => child.stop() };
+    const result = await client.run<T>(onWarm);
+    return { result, release: () => client.stop() };
   } catch (e) {
-    await child.stop();
+    await client.stop();
     throw e;
   }
 }
