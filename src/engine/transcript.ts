@@ -15,6 +15,12 @@ export class Transcript {
   /** The raw messages added since `keepMessages()`, or null when not keeping them. */
   private kept: Uint8Array[] | null = null;
   private released = false;
+  /**
+   * The digest `current()` last returned, until the next message is added: a handshake asks twice
+   * for the same point (after the server Finished: the application secrets and the peer's
+   * Finished, or our own), and each answer is a native hash copy and digest.
+   */
+  private lastDigest: Uint8Array | null = null;
 
   constructor(private readonly provider: CryptoProvider) {}
 
@@ -28,6 +34,7 @@ export class Transcript {
     this.buffered = null;
     this.kept = null;
     this.released = true;
+    this.lastDigest = null;
   }
 
   /** Whether the hash function has been chosen. */
@@ -46,6 +53,7 @@ export class Transcript {
 
   /** Adds a whole handshake message (header and body) as sent or received. */
   add(raw: Uint8Array): void {
+    this.lastDigest = null;
     if (this.hash) this.hash.update(raw);
     else if (!this.released) (this.buffered ??= []).push(raw);
     this.kept?.push(raw);
@@ -70,10 +78,10 @@ export class Transcript {
     this.kept = null;
   }
 
-  /** Hash of everything added so far; the transcript keeps running. */
+  /** Hash of everything added so far; the transcript keeps running. Callers must not modify it (it may be shared with the previous caller). */
   current(): Uint8Array {
     if (!this.hash) throw new Error(this.released ? 'transcript hash used after the handshake released it' : 'transcript hash used before the cipher suite was chosen');
-    return this.hash.copy().digest();
+    return (this.lastDigest ??= this.hash.copy().digest());
   }
 
   /**
@@ -101,6 +109,7 @@ export class Transcript {
   replaceWithMessageHash(): void {
     if (!this.hash || !this.algorithm) throw new Error('transcript not started');
     const digest = this.hash.digest();
+    this.lastDigest = null;
     this.hash = this.provider.createHash(this.algorithm);
     const header = new Uint8Array([HandshakeType.message_hash, 0, 0, digest.length]);
     this.hash.update(header);

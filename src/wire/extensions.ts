@@ -303,7 +303,10 @@ export function decodePskModes(data: Uint8Array): number[] {
   const r = new Reader(data);
   const v = r.vec8('psk_key_exchange_modes', 1);
   r.expectEnd('psk_key_exchange_modes');
-  return Array.from(v);
+  // A loop, not Array.from: the iterator protocol over a typed array was measurable per ClientHello.
+  const modes: number[] = [];
+  for (let i = 0; i < v.length; i++) modes.push(v[i]!);
+  return modes;
 }
 
 // ---------------------------------------------------------------------------------------------

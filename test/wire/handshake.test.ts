@@ -347,6 +347,48 @@ test('ClientHello: duplicate extensions and a misplaced pre_shared_key are illeg
   assertFails(() => decodeClientHello(body(pskFirst)), AlertDescription.illegal_parameter, Reason.SSL_R_BAD_EXTENSION);
 });
 
+test('extension blocks: a duplicate is caught for types below 32, 32-63 and above; truncation names the extension', () => {
+  const block = (...exts: Array<[number, string]>): Reader => {
+    const w = new Writer(64);
+    w.vec16((b) => {
+      for (const [type, data] of exts) {
+        b.u16(type);
+        b.bytes16(hex(data));
+      }
+    });
+    return new Reader(w.finish());
+  };
+  // Distinct types in all three ranges decode in wire order; the same number in another range is no duplicate.
+  const types = [0, 31, 32, 63, 64, 0xff01, 0xfe0d, 1, 33, 65];
+  assert.deepEqual(
+    decodeExtensions(block(...types.map((t): [number, string] => [t, '01'])), 'test').map((e) => e.type),
+    types,
+  );
+  for (const t of [0, 13, 31, 32, 51, 63, 64, 0xff01, 0xfe0d]) {
+    const failure = assertFails(() => decodeExtensions(block([t, ''], [t === 5 ? 6 : 5, ''], [t, '00']), 'test'), AlertDescription.illegal_parameter, Reason.SSL_R_DUPLICATE_EXTENSION);
+    assert.match(failure.message, new RegExp(`extension ${t} appears twice in test`));
+  }
+  // A header cut short, and a body longer than what is left, each a decode_error naming what was cut.
+  const cutHeader = assertFails(() => decodeExtensions(new Reader(hex('0003' + '000a00')), 'test'), AlertDescription.decode_error);
+  assert.match(cutHeader.message, /truncated test extension 10 length: need 2 bytes, have 1/);
+  const cutBody = assertFails(() => decodeExtensions(new Reader(hex('0006' + '000a0005' + '0102')), 'test'), AlertDescription.decode_error);
+  assert.match(cutBody.message, /truncated test extension 10: need 5 bytes, have 2/);
+  const cutBlock = assertFails(() => decodeExtensions(new Reader(hex('0009' + '000a')), 'test'), AlertDescription.decode_error);
+  assert.match(cutBlock.message, /truncated test extensions: need 9 bytes, have 2/);
+  // The largest block: 16383 empty extensions of distinct types, then one that repeats the first.
+  const many = new Writer(65536);
+  many.vec16((b) => {
+    for (let t = 0; t < 16383; t++) b.u16(1000 + t).u16(0);
+  });
+  assert.equal(decodeExtensions(new Reader(many.finish()), 'test').length, 16383);
+  const manyDup = new Writer(65536);
+  manyDup.vec16((b) => {
+    for (let t = 0; t < 16382; t++) b.u16(1000 + t).u16(0);
+    b.u16(1000).u16(0);
+  });
+  assertFails(() => decodeExtensions(new Reader(manyDup.finish()), 'test'), AlertDescription.illegal_parameter, Reason.SSL_R_DUPLICATE_EXTENSION);
+});
+
 test('ServerHello: HelloRetryRequest shares the layout; session id echo <= 32', () => {
   const hrr = {
     legacyVersion: 0x0303,
