@@ -362,6 +362,41 @@ test('SocketBio: read(max) splits chunks as views, RETRY when empty, EOF after e
   }
 });
 
+test('SocketBio: a second BIO on the same socket takes the events over (one set of listeners, no chunk delivered twice)', async () => {
+  const { client, server } = await tcpPair();
+  try {
+    const counts = (): number[] => ['data', 'end', 'error', 'close', 'drain'].map((e) => server.listenerCount(e));
+    const before = counts();
+    const first = new SocketBio(server);
+    const added = counts().map((n, i) => n - before[i]!);
+    assert.deepEqual(added, [1, 1, 1, 1, 1]);
+    const second = new SocketBio(server);
+    assert.deepEqual(counts().map((n, i) => n - before[i]!), added, 'the second BIO adds no listeners');
+    const readable = second.waitReadable();
+    client.write(Buffer.from('once'));
+    await readable;
+    let got = '';
+    while (got.length < 4) {
+      const r = second.read(64);
+      if (r === BIO_RETRY) {
+        await second.waitReadable();
+        continue;
+      }
+      assert.ok(typeof r !== 'number', `unexpected ${r}`);
+      got += Buffer.from(r).toString();
+    }
+    assert.equal(got, 'once');
+    assert.equal(second.pending(), 0);
+    assert.equal(first.pending(), 0, 'the first BIO no longer receives');
+    client.end();
+    await second.waitReadable();
+    assert.equal(second.read(5), BIO_EOF);
+  } finally {
+    client.destroy();
+    server.destroy();
+  }
+});
+
 test('SocketBio: queued data is delivered before EOF, and write() after end is BIO_ERROR', async () => {
   const { client, server } = await tcpPair();
   try {
