@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCrypto } from '../../src/crypto/node.js';
-import { explicitNonce, packIv, sequenceNonce, tls12Aad } from '../../src/engine/record/nonce.js';
+import { PackedIv, tls12Aad } from '../../src/engine/record/nonce.js';
 import { RecordProtection13 } from '../../src/engine/record/protect.js';
 import { RecordProtection12 } from '../../src/engine/record/protect12.js';
 import { ContentType } from '../../src/wire/enums.js';
@@ -27,21 +27,24 @@ function expectedNonce(iv: Uint8Array, seq: number): string {
 test('sequenceNonce: RFC 8446 5.3 / RFC 7905 IV xor sequence number, 12-byte IVs, across 2^32', () => {
   for (const ivHex of ['000000000000000000000000', 'ffffffffffffffffffffffff', '5d313eb2671276ee13000b30']) {
     const iv = Buffer.from(ivHex, 'hex');
-    const packed = packIv(iv);
-    for (const seq of SEQS) assert.equal(toHex(sequenceNonce(packed, seq)), expectedNonce(iv, seq), `iv ${ivHex} seq ${seq}`);
+    const packed = new PackedIv(iv);
+    for (const seq of SEQS) assert.equal(toHex(packed.sequenceNonce(seq)), expectedNonce(iv, seq), `iv ${ivHex} seq ${seq}`);
   }
 });
 
 test('sequenceNonce with a 4-byte IV is RFC 5288 fixed IV || sequence number; explicitNonce takes the received one', () => {
   const iv = Buffer.from('a1b2c3d4', 'hex');
-  const packed = packIv(iv);
+  const packed = new PackedIv(iv);
   for (const seq of SEQS) {
     const s = Buffer.alloc(8);
     s.writeBigUInt64BE(BigInt(seq));
-    assert.equal(toHex(sequenceNonce(packed, seq)), 'a1b2c3d4' + toHex(s));
+    assert.equal(toHex(packed.sequenceNonce(seq)), 'a1b2c3d4' + toHex(s));
   }
-  assert.equal(toHex(explicitNonce(packed, Buffer.from('0102030405060708', 'hex'))), 'a1b2c3d40102030405060708');
-  assert.throws(() => packIv(new Uint8Array(13)), RangeError);
+  assert.equal(toHex(packed.explicitNonce(Buffer.from('0102030405060708', 'hex'))), 'a1b2c3d40102030405060708');
+  assert.throws(() => new PackedIv(new Uint8Array(13)), RangeError);
+  // The record protections check their own IV lengths before packing.
+  assert.throws(() => new RecordProtection13(nodeCrypto.createAead('aes-128-gcm', new Uint8Array(16)), new Uint8Array(4)), RangeError);
+  assert.throws(() => new RecordProtection12(nodeCrypto.createAead('aes-128-gcm', new Uint8Array(16)), new Uint8Array(8)), RangeError);
 });
 
 test('tls12Aad: seq_num || type || version || length (RFC 5246 6.2.3.3)', () => {

@@ -2,7 +2,7 @@ import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription, ContentType } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { concatBytes } from '../bytes.js';
-import { NONCE_LENGTH, packIv, sequenceNonce, type PackedIv } from './nonce.js';
+import { NONCE_LENGTH, PackedIv } from './nonce.js';
 
 /**
  * Record protection for one direction and one key, whatever the version, so the connection can
@@ -45,6 +45,12 @@ function innerTrailer(type: number, padding: number): Uint8Array {
   return t;
 }
 
+/** `iv` if it is a TLS 1.3 record IV (RFC 8446 5.3: the AEAD's nonce length). */
+function checkedIv13(iv: Uint8Array): Uint8Array {
+  if (iv.length !== NONCE_LENGTH) throw new RangeError(`TLS 1.3 record IV must be ${NONCE_LENGTH} bytes, got ${iv.length}`);
+  return iv;
+}
+
 /** Largest TLSInnerPlaintext (content + type byte + padding): 2^14 + 1 (RFC 8446 5.4). */
 const MAX_INNER_PLAINTEXT = 16384 + 1;
 
@@ -53,18 +59,15 @@ const MAX_INNER_PLAINTEXT = 16384 + 1;
  * per-record nonce = IV xor 64-bit sequence number, inner content type, zero padding. A new
  * instance is made for every key change, so the sequence number starts at zero with each key.
  */
-export class RecordProtection13 implements RecordProtection {
+export class RecordProtection13 extends PackedIv implements RecordProtection {
   readonly outerTypeIsReal = false;
   private seq = 0;
-  private readonly iv: PackedIv;
+  private readonly aead: Aead;
   private maxInner = MAX_INNER_PLAINTEXT;
 
-  constructor(
-    private readonly aead: Aead,
-    iv: Uint8Array,
-  ) {
-    if (iv.length !== NONCE_LENGTH) throw new RangeError(`TLS 1.3 record IV must be ${NONCE_LENGTH} bytes, got ${iv.length}`);
-    this.iv = packIv(iv);
+  constructor(aead: Aead, iv: Uint8Array) {
+    super(checkedIv13(iv));
+    this.aead = aead;
   }
 
   /** Records protected so far with this key (the next sequence number). */
@@ -74,7 +77,7 @@ export class RecordProtection13 implements RecordProtection {
 
   /** The nonce of the next record (RFC 8446 5.3), in the shared scratch (see nonce.ts). */
   private nextNonce(): Uint8Array {
-    return sequenceNonce(this.iv, this.seq++);
+    return this.sequenceNonce(this.seq++);
   }
 
   limitReceivedPlaintext(limit: number): void {

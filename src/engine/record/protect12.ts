@@ -2,7 +2,7 @@ import type { Aead } from '../../crypto/provider.js';
 import { AlertDescription } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { concatBytes } from '../bytes.js';
-import { explicitNonce, packIv, sequenceNonce, tls12Aad, type PackedIv } from './nonce.js';
+import { PackedIv, tls12Aad } from './nonce.js';
 import type { RecordProtection } from './protect.js';
 
 /** Largest TLS 1.2 plaintext fragment: 2^14 (RFC 5246 6.2.1). */
@@ -10,6 +10,12 @@ const MAX_PLAINTEXT = 16384;
 /** Length of the explicit nonce AES-GCM carries in each record (RFC 5288 3). */
 const EXPLICIT_NONCE_LENGTH = 8;
 const EMPTY = new Uint8Array(0);
+
+/** `iv` if it is a TLS 1.2 AEAD fixed IV: 4 bytes (AES-GCM, RFC 5288) or 12 (ChaCha20-Poly1305, RFC 7905). */
+function checkedIv12(iv: Uint8Array): Uint8Array {
+  if (iv.length !== 4 && iv.length !== 12) throw new RangeError(`TLS 1.2 AEAD fixed IV must be 4 or 12 bytes, got ${iv.length}`);
+  return iv;
+}
 
 /**
  * TLS 1.2 AEAD record protection for one direction and one key (RFC 5246 6.2.3.3):
@@ -23,24 +29,21 @@ const EMPTY = new Uint8Array(0);
  * AAD = seq_num || type || version || plaintext length. The outer content type is the real one.
  * A new instance is made at each ChangeCipherSpec, so sequence numbers start at zero.
  */
-export class RecordProtection12 implements RecordProtection {
+export class RecordProtection12 extends PackedIv implements RecordProtection {
   readonly outerTypeIsReal = true;
   private seq = 0;
   private readonly explicit: boolean;
-  private readonly iv: PackedIv;
+  private readonly aead: Aead;
   private maxPlaintext = MAX_PLAINTEXT;
 
   /**
    * @param aead keyed AEAD for this direction
    * @param iv the fixed IV from the key block: 4 bytes selects the AES-GCM construction, 12 bytes the ChaCha20-Poly1305 one
    */
-  constructor(
-    private readonly aead: Aead,
-    iv: Uint8Array,
-  ) {
-    if (iv.length !== 4 && iv.length !== 12) throw new RangeError(`TLS 1.2 AEAD fixed IV must be 4 or 12 bytes, got ${iv.length}`);
+  constructor(aead: Aead, iv: Uint8Array) {
+    super(checkedIv12(iv));
+    this.aead = aead;
     this.explicit = iv.length === 4;
-    this.iv = packIv(iv);
   }
 
   /** Records protected so far with this key (the next sequence number). */
@@ -64,7 +67,7 @@ export class RecordProtection12 implements RecordProtection {
     prefix[3] = length >>> 8;
     prefix[4] = length & 0xff;
     // With a 4-byte IV the sequence number is the explicit nonce, sent in front of the record.
-    const nonce = sequenceNonce(this.iv, this.seq);
+    const nonce = this.sequenceNonce(this.seq);
     if (this.explicit) prefix.set(nonce.subarray(4), 5);
     const aad = tls12Aad(this.seq, type, 0x03, 0x03, content.length);
     this.seq++;
@@ -86,7 +89,7 @@ export class RecordProtection12 implements RecordProtection {
       // fragment over 2^14 is record_overflow. Checked before decrypting: the length is public.
       throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, `TLS 1.2 record of ${plaintextLength} plaintext bytes exceeds ${this.maxPlaintext}`);
     }
-    const nonce = this.explicit ? explicitNonce(this.iv, fragment.subarray(0, EXPLICIT_NONCE_LENGTH)) : sequenceNonce(this.iv, this.seq);
+    const nonce = this.explicit ? this.explicitNonce(fragment.subarray(0, EXPLICIT_NONCE_LENGTH)) : this.sequenceNonce(this.seq);
     const type = header[0]!;
     const aad = tls12Aad(this.seq, type, header[1]!, header[2]!, plaintextLength);
     this.seq++;
