@@ -7,7 +7,7 @@ import type { EngineConfig } from './config.js';
 import { packValues, packedValue, replacePackedValue } from './packed-values.js';
 import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
 import { RecordProtection13, type RecordProtection } from './record/protect.js';
-import { Transcript } from './transcript.js';
+import { RELEASED_TRANSCRIPT, Transcript } from './transcript.js';
 import { Tls12Client } from './tls12/client.js';
 import { exportKeyingMaterial12 } from './tls12/prf.js';
 import type { Tls12Session } from './tls12/common.js';
@@ -130,7 +130,8 @@ export class Connection {
    * issueTickets and their TLS 1.2 counterparts).
    */
   readonly config: EngineConfig;
-  readonly transcript: Transcript;
+  /** The handshake's transcript hash; RELEASED_TRANSCRIPT once the handshake is over. */
+  transcript: Transcript;
   readonly negotiated: Negotiated = {
     version: null,
     suite: null,
@@ -184,7 +185,7 @@ export class Connection {
    * buffer by releaseHandshakeState (see packed-values.ts), and read through views made on demand.
    */
   private keptValues: (Uint8Array | null)[] | null = [null, null, null, null, null, null, null];
-  private keptPacked: Uint8Array | null = null;
+  private keptPacked: ArrayBuffer | null = null;
 
   private kept(slot: Kept): Uint8Array | null {
     return this.keptPacked ? packedValue(this.keptPacked, KEPT_SLOTS, slot) : (this.keptValues![slot] ?? null);
@@ -362,6 +363,7 @@ export class Connection {
   private releaseHandshakeState(): void {
     this.handshakeReleased = true;
     this.transcript.release();
+    this.transcript = RELEASED_TRANSCRIPT;
     this.keySchedule?.releaseStageSecrets();
     this.machine.releaseHandshakeState?.();
     this.pendingHandshake = null;

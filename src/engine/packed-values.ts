@@ -2,15 +2,17 @@
  * A few short byte strings kept in one buffer, for the values an idle connection holds on to
  * (Finished data, client random, traffic, exporter and resumption secrets). Each Uint8Array a
  * connection keeps costs ~96 bytes of JS heap for the view alone (Node's typed arrays carry
- * embedder fields), more than most of the values themselves; one packed buffer costs one view,
- * and the views are made only when a value is read (KeyUpdate, exporters, getFinished: rare).
+ * embedder fields), more than most of the values themselves. So the values are packed into one
+ * ArrayBuffer, kept without any view (the buffer object is about 88 bytes, its bytes are outside
+ * the JS heap), and views are made only when a value is read (KeyUpdate, exporters, tickets,
+ * getFinished: rare).
  *
  * Layout: one length byte per slot (0 = no value), then the values in slot order. Values are at
  * most 255 bytes (hash outputs, randoms and Finished data are at most 64).
  */
 
 /** Packs `values` (null or empty = absent). */
-export function packValues(values: readonly (Uint8Array | null)[]): Uint8Array {
+export function packValues(values: readonly (Uint8Array | null)[]): ArrayBuffer {
   let total = values.length;
   for (const v of values) {
     if (v && v.length > 255) throw new RangeError(`packValues: a value of ${v.length} bytes does not fit a length byte`);
@@ -24,7 +26,7 @@ export function packValues(values: readonly (Uint8Array | null)[]): Uint8Array {
     packed.set(v, at);
     at += v.length;
   });
-  return packed;
+  return packed.buffer;
 }
 
 /** Where slot `slot`'s value starts (after the length bytes and the values before it). */
@@ -35,11 +37,11 @@ function offsetOf(packed: Uint8Array, slots: number, slot: number): number {
 }
 
 /** The value in `slot` (a view of `packed`), or null when absent. */
-export function packedValue(packed: Uint8Array, slots: number, slot: number): Uint8Array | null {
-  const length = packed[slot]!;
+export function packedValue(packed: ArrayBuffer, slots: number, slot: number): Uint8Array | null {
+  const bytes = new Uint8Array(packed);
+  const length = bytes[slot]!;
   if (length === 0) return null;
-  const at = offsetOf(packed, slots, slot);
-  return packed.subarray(at, at + length);
+  return new Uint8Array(packed, offsetOf(bytes, slots, slot), length);
 }
 
 /**
@@ -47,15 +49,16 @@ export function packedValue(packed: Uint8Array, slots: number, slot: number): Ui
  * (a KeyUpdate's next traffic secret: the old secret is gone, as RFC 8446 7.2 asks); otherwise the
  * values are packed anew and the new buffer returned, the old one zeroed.
  */
-export function replacePackedValue(packed: Uint8Array, slots: number, slot: number, value: Uint8Array | null): Uint8Array {
+export function replacePackedValue(packed: ArrayBuffer, slots: number, slot: number, value: Uint8Array | null): ArrayBuffer {
+  const bytes = new Uint8Array(packed);
   const length = value?.length ?? 0;
-  if (length === packed[slot]! && value) {
-    packed.set(value, offsetOf(packed, slots, slot));
+  if (length === bytes[slot]! && value) {
+    bytes.set(value, offsetOf(bytes, slots, slot));
     return packed;
   }
   const values: (Uint8Array | null)[] = [];
   for (let i = 0; i < slots; i++) values.push(i === slot ? value : packedValue(packed, slots, i));
   const repacked = packValues(values);
-  packed.fill(0);
+  bytes.fill(0);
   return repacked;
 }

@@ -22,7 +22,8 @@ export class Transcript {
    */
   private lastDigest: Uint8Array | null = null;
 
-  constructor(private readonly provider: CryptoProvider) {}
+  /** `provider` is null only for {@link RELEASED_TRANSCRIPT}, which never hashes. */
+  constructor(private readonly provider: CryptoProvider | null) {}
 
   /**
    * Drops the running hash once the handshake is over (nothing after it is hashed: TLS 1.3
@@ -45,6 +46,7 @@ export class Transcript {
   /** Chooses the hash function and hashes any buffered messages. */
   start(algorithm: HashAlgorithm): void {
     if (this.hash) return;
+    if (this.released || !this.provider) throw new Error('transcript hash started after the handshake released it');
     this.algorithm = algorithm;
     this.hash = this.provider.createHash(algorithm);
     for (const m of this.buffered ?? []) this.hash.update(m);
@@ -53,9 +55,10 @@ export class Transcript {
 
   /** Adds a whole handshake message (header and body) as sent or received. */
   add(raw: Uint8Array): void {
+    if (this.released) return;
     this.lastDigest = null;
     if (this.hash) this.hash.update(raw);
-    else if (!this.released) (this.buffered ??= []).push(raw);
+    else (this.buffered ??= []).push(raw);
     this.kept?.push(raw);
   }
 
@@ -65,7 +68,7 @@ export class Transcript {
    * (RFC 5246 7.4.8).
    */
   keepMessages(): void {
-    this.kept ??= [];
+    if (!this.released) this.kept ??= [];
   }
 
   /** The messages added since `keepMessages()`, joined (empty when not keeping them). */
@@ -96,6 +99,7 @@ export class Transcript {
       h.update(extra);
       return h.digest();
     }
+    if (this.released || !this.provider) throw new Error('transcript hash used after the handshake released it');
     const h = this.provider.createHash(algorithm);
     for (const m of this.buffered ?? []) h.update(m);
     h.update(extra);
@@ -110,9 +114,17 @@ export class Transcript {
     if (!this.hash || !this.algorithm) throw new Error('transcript not started');
     const digest = this.hash.digest();
     this.lastDigest = null;
-    this.hash = this.provider.createHash(this.algorithm);
+    this.hash = this.provider!.createHash(this.algorithm);
     const header = new Uint8Array([HandshakeType.message_hash, 0, 0, digest.length]);
     this.hash.update(header);
     this.hash.update(digest);
   }
 }
+
+/**
+ * What a connection's transcript becomes once its handshake is over: a released transcript holds
+ * nothing (see {@link Transcript.release}), so this one serves every connection, instead of one
+ * empty object each.
+ */
+export const RELEASED_TRANSCRIPT: Transcript = new Transcript(null);
+RELEASED_TRANSCRIPT.release();

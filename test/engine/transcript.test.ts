@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { nodeCrypto } from '../../src/crypto/node.js';
-import { Transcript } from '../../src/engine/transcript.js';
+import { RELEASED_TRANSCRIPT, Transcript } from '../../src/engine/transcript.js';
 
 const sha256 = (...parts: Uint8Array[]): Uint8Array => {
   const h = createHash('sha256');
@@ -35,4 +35,20 @@ test('Transcript.current: the same digest until a message is added, then the new
   assert.deepEqual(new Uint8Array(t.current()), sha256(header, sha256(a, b), c));
   t.release();
   assert.throws(() => t.current(), /released/);
+  assert.throws(() => t.start('sha256'), /released/);
+  assert.throws(() => t.hashWith(c, 'sha256'), /released/);
+});
+
+test('RELEASED_TRANSCRIPT, shared by every finished connection, stays empty whatever is done to it', () => {
+  const t = RELEASED_TRANSCRIPT;
+  t.add(msg(10, 1));
+  t.keepMessages();
+  t.add(msg(10, 2));
+  assert.equal(t.keptMessages().length, 0);
+  assert.equal(t.started, false);
+  assert.throws(() => t.current(), /released/);
+  assert.throws(() => t.start('sha256'), /released/);
+  assert.throws(() => t.hashWith(msg(1, 0), 'sha256'), /released/);
+  t.release();
+  assert.equal(t.started, false);
 });
