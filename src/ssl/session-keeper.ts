@@ -1,4 +1,3 @@
-import { copyTogether } from '../engine/bytes.js';
 import type { EngineConfig } from '../engine/config.js';
 import type { Connection } from '../engine/connection.js';
 import { SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_SERVER } from './constants.js';
@@ -179,13 +178,11 @@ export class SessionKeeper {
         this.added = true;
         return resumed12;
       }
-      const serverId = t12 && t12.sessionId.length > 0 && !resumed12 ? t12.sessionId.slice() : null;
-      // A TLS 1.3 server session's random ID and its resumption secret share one buffer (a copy:
-      // after the handshake the connection's secret is a view of the buffer it keeps its traffic
-      // secrets in, which a session must not pin or share).
-      const secret = conn.role === 'server' && !t12 ? conn.resumptionSecret : null;
-      const newId = serverId ?? conn.config.provider.randomBytes(32);
-      const [id, resumptionSecret] = secret ? (copyTogether(newId, secret) as [Uint8Array, Uint8Array]) : [newId, null];
+      const serverId = t12 && t12.sessionId.length > 0 && !resumed12 ? t12.sessionId : null;
+      // The session copies what it keeps into one buffer of its own (after the handshake the
+      // connection's secret is a view of the buffer it keeps its traffic secrets in).
+      const resumptionSecret = conn.role === 'server' && !t12 ? conn.resumptionSecret : null;
+      const id = serverId ?? conn.config.provider.randomBytes(32);
       this.session = new Session({
         side: conn.role,
         id,

@@ -63,8 +63,6 @@ export interface SessionInit {
 export class Session {
   /** `client` or `server`. */
   readonly side: 'client' | 'server';
-  /** Cache key (OpenSSL: session ID). */
-  readonly id: Uint8Array;
   /** Negotiated protocol version. */
   readonly version: 'TLSv1.3' | 'TLSv1.2';
   /** Negotiated cipher suite. */
@@ -83,12 +81,8 @@ export class Session {
   timeout: number;
   /** Server: how many tickets were issued for this session. */
   ticketsIssued = 0;
-  /** Server, TLS 1.3: resumption_master_secret of the connection (the tickets' PSKs derive from it). */
-  readonly resumptionSecret: Uint8Array | null;
   /** TLS 1.2: the server gave this session a session ID (`id` is that ID). */
   readonly hasServerSessionId: boolean;
-  /** TLS 1.2: the master secret. */
-  readonly masterSecret: Uint8Array | null;
   /** TLS 1.2: extended master secret (RFC 7627) was used. */
   readonly extendedMasterSecret: boolean;
   /** TLS 1.2 client: RFC 5077 ticket from the server. */
@@ -99,6 +93,17 @@ export class Session {
   readonly verifyResult: number;
   private resumableFlag = true;
   /**
+   * The ID, the resumption secret and the master secret, one after the other, in one buffer kept
+   * without a view: a Uint8Array costs about 96 bytes of JS heap however short, and a TLS 1.3
+   * server makes a session per connection and keeps it as long as the connection. The getters
+   * below make the views when asked.
+   */
+  private readonly material: ArrayBuffer;
+  private readonly idLength: number;
+  /** Length of the resumption secret in `material`, -1 when there is none (as for the master secret). */
+  private readonly resumptionSecretLength: number;
+  private readonly masterSecretLength: number;
+  /**
    * Tickets already offered by a client (each is offered once while unused ones remain, RFC 8446
    * C.4); made on the first offer, so the sessions a server holds do not each carry an empty set.
    */
@@ -106,7 +111,17 @@ export class Session {
 
   constructor(init: SessionInit) {
     this.side = init.side;
-    this.id = init.id;
+    const rms = init.resumptionSecret ?? null;
+    const ms = init.masterSecret ?? null;
+    this.idLength = init.id.length;
+    this.resumptionSecretLength = rms ? rms.length : -1;
+    this.masterSecretLength = ms ? ms.length : -1;
+    // A copy: the values given may be views of buffers the session must not pin or share.
+    const material = new Uint8Array(init.id.length + (rms?.length ?? 0) + (ms?.length ?? 0));
+    material.set(init.id);
+    if (rms) material.set(rms, init.id.length);
+    if (ms) material.set(ms, init.id.length + (rms?.length ?? 0));
+    this.material = material.buffer;
     this.version = init.version;
     this.suite = init.suite;
     this.alpn = init.alpn;
@@ -115,13 +130,26 @@ export class Session {
     this.tickets = init.tickets;
     this.createdAt = init.createdAt;
     this.timeout = init.timeout;
-    this.resumptionSecret = init.resumptionSecret ?? null;
     this.hasServerSessionId = init.hasServerSessionId === true;
-    this.masterSecret = init.masterSecret ?? null;
     this.extendedMasterSecret = init.extendedMasterSecret ?? false;
     this.ticket12 = init.ticket12 ?? null;
     this.ticketLifetimeHint = init.ticketLifetimeHint ?? 0;
     this.verifyResult = init.verifyResult ?? 0;
+  }
+
+  /** Cache key (OpenSSL: session ID); a new view of the session's bytes at each read. */
+  get id(): Uint8Array {
+    return new Uint8Array(this.material, 0, this.idLength);
+  }
+
+  /** Server, TLS 1.3: resumption_master_secret of the connection (the tickets' PSKs derive from it); a new view at each read. */
+  get resumptionSecret(): Uint8Array | null {
+    return this.resumptionSecretLength < 0 ? null : new Uint8Array(this.material, this.idLength, this.resumptionSecretLength);
+  }
+
+  /** TLS 1.2: the master secret; a new view at each read. */
+  get masterSecret(): Uint8Array | null {
+    return this.masterSecretLength < 0 ? null : new Uint8Array(this.material, this.idLength + Math.max(this.resumptionSecretLength, 0), this.masterSecretLength);
   }
 
   /**

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { SSL_OP_NO_TICKET, SSL_SESS_CACHE_CLIENT, SSL_SESS_CACHE_NO_INTERNAL, SSL_SESS_CACHE_SERVER } from '../../src/ssl/constants.js';
 import type { SslContext } from '../../src/ssl/context.js';
-import type { Session } from '../../src/ssl/session.js';
+import { Session } from '../../src/ssl/session.js';
+import { suiteInfo } from '../../src/crypto/suites.js';
 import { SESSION_FORMAT_VERSION, SessionFormatError, sessionFromBytes, sessionToBytes } from '../../src/ssl/session-codec.js';
 import { assertFull, assertResumed, connectOnce, contexts } from '../helpers/resumption.js';
 
@@ -108,6 +109,33 @@ test('session bytes: round trip keeps every field; corruption, truncation and ot
   }
   assert.equal(run.server.getSession()!.resumptionSecret?.length, 32);
   assert.equal(run.client.getSession()!.alpn, 'h2');
+});
+
+test('a session keeps its ID and secrets as copies in one buffer: each read is a new view of the same bytes, absent ones null', () => {
+  const id = new Uint8Array(32).fill(1);
+  const rms = new Uint8Array(48).fill(2);
+  const ms = new Uint8Array(48).fill(3);
+  const base = { version: 'TLSv1.3' as const, suite: suiteInfo(0x1301)!, alpn: null, serverName: null, peerCertificates: [], tickets: [], createdAt: 0, timeout: 7200 };
+  const server13 = new Session({ ...base, side: 'server', id, resumptionSecret: rms });
+  const client12 = new Session({ ...base, side: 'client', version: 'TLSv1.2', suite: suiteInfo(0xc02b)!, id: new Uint8Array(0), masterSecret: ms });
+  const both = new Session({ ...base, side: 'server', id, resumptionSecret: rms, masterSecret: ms });
+  // The inputs may change afterwards (views of connection buffers): the session copied them.
+  id.fill(9);
+  rms.fill(9);
+  ms.fill(9);
+  assert.deepEqual(server13.id, new Uint8Array(32).fill(1));
+  assert.deepEqual(server13.resumptionSecret, new Uint8Array(48).fill(2));
+  assert.equal(server13.masterSecret, null);
+  assert.equal(server13.idHex, '01'.repeat(32));
+  assert.equal(client12.id.length, 0);
+  assert.equal(client12.resumptionSecret, null);
+  assert.deepEqual(client12.masterSecret, new Uint8Array(48).fill(3));
+  assert.deepEqual(both.resumptionSecret, new Uint8Array(48).fill(2));
+  assert.deepEqual(both.masterSecret, new Uint8Array(48).fill(3));
+  // One buffer behind all of them.
+  assert.equal(both.id.buffer, both.masterSecret!.buffer);
+  assert.equal(both.resumptionSecret!.buffer, both.id.buffer);
+  assert.notEqual(both.id, both.id, 'a new view per read');
 });
 
 test('a not-resumable mark survives serialisation', () => {
