@@ -12,7 +12,7 @@ import { Tls12Client } from './tls12/client.js';
 import { exportKeyingMaterial12 } from './tls12/prf.js';
 import type { Tls12Session } from './tls12/common.js';
 import { Tls13Client } from './tls13/client.js';
-import type { KeySchedule13 } from './tls13/key-schedule.js';
+import { KeySchedule13 } from './tls13/key-schedule.js';
 import { tls13Enabled } from './version-range.js';
 import { ServerVersionDispatch } from './versions.js';
 
@@ -364,7 +364,10 @@ export class Connection {
     this.handshakeReleased = true;
     this.transcript.release();
     this.transcript = RELEASED_TRANSCRIPT;
-    this.keySchedule?.releaseStageSecrets();
+    if (this.keySchedule) {
+      this.keySchedule.releaseStageSecrets();
+      this.keySchedule = KeySchedule13.released(this.config.provider, this.keySchedule.hash);
+    }
     this.machine.releaseHandshakeState?.();
     this.pendingHandshake = null;
     // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { TLS13_SUITES } from '../../src/crypto/suites.js';
 import { Connection } from '../../src/engine/connection.js';
+import { KeySchedule13 } from '../../src/engine/tls13/key-schedule.js';
+import { RELEASED_TRANSCRIPT } from '../../src/engine/transcript.js';
 import type { EngineConfig } from '../../src/engine/config.js';
 import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { TlsFailure } from '../../src/wire/errors.js';
@@ -72,6 +74,9 @@ test('after the handshake the kept values share one buffer, and KeyUpdate overwr
     const values = [conn.finishedSent, conn.finishedReceived, conn.clientRandom, conn.clientTrafficSecret, conn.serverTrafficSecret, conn.exporterSecret, conn.resumptionSecret];
     assert.ok(values.every((v) => v !== null && v.length > 0));
     assert.equal(new Set(values.map((v) => v!.buffer)).size, 1, 'one buffer for all kept values');
+    // Nothing per connection is left of the transcript and the key schedule: shared stand-ins.
+    assert.equal(conn.transcript, RELEASED_TRANSCRIPT);
+    assert.equal(conn.keySchedule, KeySchedule13.released(nodeCrypto, 'sha256'));
   }
   assert.deepEqual(c.finishedSent, s.finishedReceived);
   assert.deepEqual(c.clientTrafficSecret, s.clientTrafficSecret);

@@ -84,6 +84,8 @@ interface ZeroPskSecrets {
   derived: Uint8Array;
 }
 const ZERO_PSK_SECRETS = new WeakMap<CryptoProvider, Map<HashAlgorithm, ZeroPskSecrets>>();
+/** KeySchedule13.released's instances. */
+const RELEASED_SCHEDULES = new WeakMap<CryptoProvider, Map<HashAlgorithm, KeySchedule13>>();
 
 /** Write key and IV for a traffic secret (RFC 8446 7.3). */
 export interface TrafficKeys {
@@ -118,6 +120,26 @@ export class KeySchedule13 {
     } else {
       this.early = provider.hkdfExtract(hash, zeros(this.hashLength), psk);
     }
+  }
+
+  /**
+   * A schedule past its stages (see releaseStageSecrets) for `hash`, shared by every connection
+   * whose handshake is over: it holds no secret of its own, only the hash, so each idle
+   * connection need not keep one object for it.
+   */
+  static released(provider: CryptoProvider, hash: HashAlgorithm): KeySchedule13 {
+    let byHash = RELEASED_SCHEDULES.get(provider);
+    if (!byHash) {
+      byHash = new Map();
+      RELEASED_SCHEDULES.set(provider, byHash);
+    }
+    let ks = byHash.get(hash);
+    if (!ks) {
+      ks = new KeySchedule13(provider, hash);
+      ks.releaseStageSecrets();
+      byHash.set(hash, ks);
+    }
+    return ks;
   }
 
   private zeroPskSecrets(): ZeroPskSecrets {
