@@ -163,14 +163,6 @@ class Lane {
     this.tail = result.then(settled, settled);
     return result;
   }
-
-  /**
-   * Forgets the settled tail, once the owner knows no job is queued or running: an idle
-   * connection then holds no promise of its last job.
-   */
-  drained(): void {
-    this.tail = IDLE_TAIL;
-  }
 }
 
 /**
@@ -185,8 +177,9 @@ class Lane {
  * run at the same time (and must, for bulk transfer in both directions).
  */
 export class AsyncSsl<B extends WaitableBio = WaitableBio> {
-  private readonly readLane = new Lane();
-  private readonly writeLane = new Lane();
+  /** The lanes, while a job is queued or running on them (an idle connection holds neither). */
+  private readLane: Lane | null = null;
+  private writeLane: Lane | null = null;
   /** Jobs queued or running on the read lane (a read may skip the lane only when there are none). */
   private readsQueued = 0;
   /** Jobs queued or running on the write lane. */
@@ -357,13 +350,15 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   /** Runs a job on the read lane, behind a direct read still waiting (see `direct`). */
   private readLaneRun<T>(job: () => Promise<T>): Promise<T> {
+    const lane = (this.readLane ??= new Lane());
     if (this.direct !== null) {
-      this.readLane.adopt(this.direct);
+      lane.adopt(this.direct);
       this.direct = null;
     }
     this.readsQueued++;
-    return this.readLane.run(job).finally(() => {
-      if (--this.readsQueued === 0) this.readLane.drained();
+    return lane.run(job).finally(() => {
+      // Nothing queued or running: the lane and its settled tail go (a new one starts idle).
+      if (--this.readsQueued === 0) this.readLane = null;
     });
   }
 
@@ -461,8 +456,8 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private writeJob<T>(job: () => Promise<T>): Promise<T> {
     this.openBatch = null;
     this.writeJobs++;
-    return this.writeLane.run(job).finally(() => {
-      if (--this.writeJobs === 0) this.writeLane.drained();
+    return (this.writeLane ??= new Lane()).run(job).finally(() => {
+      if (--this.writeJobs === 0) this.writeLane = null;
     });
   }
 
