@@ -13,22 +13,6 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * Copies of `parts` in one new buffer, a view each: for byte strings kept together for long (a
- * ticket's nonce, ticket and PSK), one ArrayBuffer instead of one per part (each costs about 90
- * bytes of JS heap of its own, more than a nonce or a PSK).
- */
-export function copyTogether(...parts: readonly Uint8Array[]): Uint8Array[] {
-  const all = concatBytes(...parts);
-  const views: Uint8Array[] = [];
-  let at = 0;
-  for (const p of parts) {
-    views.push(all.subarray(at, at + p.length));
-    at += p.length;
-  }
-  return views;
-}
-
 /** Two lowercase hex digits per byte value. */
 const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 

@@ -2,6 +2,7 @@ import { defaultCryptoProvider } from '../crypto/default.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { suiteInfo, type SuiteInfo } from '../crypto/suites.js';
 import type { ReceivedTicket } from '../engine/connection.js';
+import { StoredTicket } from '../engine/tls13/stored-ticket.js';
 import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
 import { Session } from './session.js';
@@ -122,14 +123,15 @@ function decodeBody(r: Reader, format: number): Session {
     const lifetime = r.u32('ticket lifetime');
     const ageAdd = r.u32('ticket age add');
     r.vec8('ticket nonce'); // not kept (see encode)
-    const ticket = r.vec16('ticket', 1).slice();
+    const ticket = r.vec16('ticket', 1);
     const maxEarlyData = r.u32('max early data');
-    const psk = r.vec8('ticket psk', 1).slice();
+    const psk = r.vec8('ticket psk', 1);
     const ticketSuite = readSuite(r, 'TLSv1.3');
     const receivedAt = readTime(r);
     const ticketAlpn = optionalText(r.vec8('ticket alpn'));
     const ticketServerName = optionalText(r.vec16('ticket server name'));
-    tickets.push({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName });
+    // StoredTicket copies the ticket and PSK out of the session bytes.
+    tickets.push(new StoredTicket({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName }));
   }
   r.expectEnd('session');
   const session = new Session({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ReceivedTicket } from '../../src/engine/connection.js';
 import fc from 'fast-check';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { TICKET_KEY_LENGTH, TicketKeys } from '../../src/ssl/ticket-keys.js';
@@ -83,13 +84,16 @@ test('tampered, truncated or foreign tickets: a full handshake, never an error',
   for (const damage of ['flip', 'truncate', 'extend', 'foreign'] as const) {
     const { clientCtx, serverCtx, session } = sessionWithTicket();
     const target = damage === 'foreign' ? foreign : serverCtx;
-    for (const t of session.tickets) {
-      const ticket = t.ticket as Uint8Array;
-      const mutable = t as { ticket: Uint8Array };
+    const tickets = session.tickets as ReceivedTicket[];
+    tickets.forEach((t, i) => {
+      const ticket = t.ticket;
+      // A flip changes the stored bytes through their view; the other damages replace the ticket.
       if (damage === 'flip') ticket[ticket.length - 20]! ^= 0x40;
-      else if (damage === 'truncate') mutable.ticket = ticket.subarray(0, ticket.length - 7);
-      else if (damage === 'extend') mutable.ticket = new Uint8Array([...ticket, 1, 2, 3]);
-    }
+      const damaged = damage === 'truncate' ? ticket.subarray(0, ticket.length - 7) : damage === 'extend' ? new Uint8Array([...ticket, 1, 2, 3]) : null;
+      if (damaged) {
+        tickets[i] = { lifetime: t.lifetime, ageAdd: t.ageAdd, ticket: damaged, maxEarlyData: t.maxEarlyData, psk: t.psk, suite: t.suite, receivedAt: t.receivedAt, alpn: t.alpn, serverName: t.serverName };
+      }
+    });
     const run = connectOnce(clientCtx, target, session);
     assertFull(run);
     assert.ok(run.client.getSession()!.isResumable(), `${damage}: new tickets were issued`);

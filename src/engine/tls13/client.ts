@@ -45,10 +45,10 @@ import { sessionTicketExtension, tls12ClientHelloExtensions } from '../tls12/com
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
+import { StoredTicket } from './stored-ticket.js';
 import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
 import { equalBytes } from '../../crypto/equal-bytes.js';
-import { copyTogether } from '../bytes.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, checkSolicited, leafPublicKey, usableInTls13Handshake } from './common.js';
 
 type State =
@@ -470,20 +470,17 @@ export class Tls13Client implements HandshakeMachine {
       if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataMax(e.data);
     }
     const ks = this.conn.keySchedule!;
-    // Copies (the decoded fields are views of the whole received record), in one buffer: a client
-    // keeps a few tickets per connection for as long as it lives. Not the nonce: it only derives
-    // the PSK (RFC 8446 4.6.1).
-    const [ticket, psk] = copyTogether(nst.ticket, ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce)) as [Uint8Array, Uint8Array];
-    this.conn.addTicket({
+    // Not the nonce: it only derives the PSK (RFC 8446 4.6.1). The stored ticket copies the rest.
+    this.conn.addTicket(new StoredTicket({
       lifetime: nst.lifetime,
       ageAdd: nst.ageAdd,
-      ticket,
+      ticket: nst.ticket,
       maxEarlyData,
-      psk,
+      psk: ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce),
       suite: this.suite,
       receivedAt: this.conn.config.now(),
       alpn: this.conn.negotiated.alpn,
       serverName: this.conn.config.serverName ?? null,
-    });
+    }));
   }
 }

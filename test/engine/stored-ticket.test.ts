@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { suiteInfo } from '../../src/crypto/suites.js';
+import { StoredTicket } from '../../src/engine/tls13/stored-ticket.js';
+
+test('StoredTicket copies ticket and PSK into one buffer and hands out views of it', () => {
+  const record = new Uint8Array(64).fill(7);
+  const ticket = record.subarray(10, 40);
+  const psk = new Uint8Array(32).fill(5);
+  const t = new StoredTicket({ lifetime: 7200, ageAdd: 0xfedcba98, ticket, maxEarlyData: 0, psk, suite: suiteInfo(0x1301)!, receivedAt: 1_700_000_000_000, alpn: 'h2', serverName: 'localhost' });
+  record.fill(0);
+  psk.fill(0);
+  assert.deepEqual(t.ticket, new Uint8Array(30).fill(7), 'a copy, not a view of the record');
+  assert.deepEqual(t.psk, new Uint8Array(32).fill(5));
+  assert.equal(t.ticket.buffer, t.psk.buffer);
+  assert.notEqual(t.ticket.buffer, record.buffer);
+  assert.equal(t.ageAdd, 0xfedcba98);
+  assert.equal(t.lifetime, 7200);
+  assert.equal(t.alpn, 'h2');
+  assert.equal(t.serverName, 'localhost');
+  assert.equal(t.suite.id, 0x1301);
+});
