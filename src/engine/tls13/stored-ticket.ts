@@ -1,19 +1,6 @@
 import type { SuiteInfo } from '../../crypto/suites.js';
 import type { ReceivedTicket } from '../connection.js';
 
-/** What a {@link StoredTicket} is made from: a received ticket's fields, its bytes as given. */
-export interface TicketInit {
-  lifetime: number;
-  ageAdd: number;
-  ticket: Uint8Array;
-  maxEarlyData: number;
-  psk: Uint8Array;
-  suite: SuiteInfo;
-  receivedAt: number;
-  alpn: string | null;
-  serverName: string | null;
-}
-
 /**
  * A TLS 1.3 ticket as a client keeps it: the ticket and its PSK copied into one ArrayBuffer held
  * without a view, and read through getters that make the views (when the ticket is offered or
@@ -33,7 +20,8 @@ export class StoredTicket implements ReceivedTicket {
   private readonly bytes: ArrayBuffer;
   private readonly ticketLength: number;
 
-  constructor(init: TicketInit) {
+  /** From a received ticket's fields (its ticket and PSK are copied). */
+  constructor(init: ReceivedTicket) {
     this.lifetime = init.lifetime;
     this.ageAdd = init.ageAdd;
     this.maxEarlyData = init.maxEarlyData;
