@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WaitableBio } from '../bio/bio.js';
 import { SocketBio, type SocketBioOptions } from '../bio/socket.js';
 import { concatBytes } from '../engine/bytes.js';
-import { Reason } from '../wire/errors.js';
+import { Reason, withoutStackTrace } from '../wire/errors.js';
 import {
   SSL_ERROR_NONE,
   SSL_ERROR_WANT_READ,
@@ -79,7 +79,9 @@ const WRITE_SLICE = 16 * 16384;
 /**
  * A failed TLS operation of {@link AsyncSsl}: `SSL_ERROR_SSL` (protocol failure, with an
  * OpenSSL-style reason and maybe an alert) or `SSL_ERROR_SYSCALL` (the transport failed; `cause`
- * holds the socket error when there is one).
+ * holds the socket error when there is one). One for a transport closed without close_notify
+ * (reason SSL_R_UNEXPECTED_EOF_WHILE_READING) has no stack trace: it is made in the BIO's event
+ * callbacks, whose frames never include the caller's (see withoutStackTrace).
  */
 export class SslError extends Error {
   /** The `getError()` code's name, e.g. 'SSL_ERROR_SSL' or 'SSL_ERROR_SYSCALL'. */
@@ -114,7 +116,8 @@ export const ERR_TLS_TRUNCATED = 'ERR_TLS_TRUNCATED';
  * The transport closed without close_notify (reason SSL_R_UNEXPECTED_EOF_WHILE_READING, S-21):
  * what was received may be truncated. Its `code` is {@link ERR_TLS_TRUNCATED}; `cause` is the
  * underlying {@link SslError}. Opt out with SSL_OP_IGNORE_UNEXPECTED_EOF on the context (the
- * adapters' `ignoreUnexpectedEof` option), which turns such an EOF into a clean end.
+ * adapters' `ignoreUnexpectedEof` option), which turns such an EOF into a clean end. Like its
+ * cause it carries no stack trace.
  */
 export class TlsTruncatedError extends Error {
   readonly code = ERR_TLS_TRUNCATED;
@@ -128,7 +131,7 @@ export class TlsTruncatedError extends Error {
 
 /** The error a stream adapter reports for a failure of an AsyncSsl operation. */
 export function streamError(e: unknown): Error {
-  if (e instanceof SslError && e.reason === Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING) return new TlsTruncatedError(e);
+  if (e instanceof SslError && e.reason === Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING) return withoutStackTrace(() => new TlsTruncatedError(e));
   return e instanceof Error ? e : new Error(String(e));
 }
 
@@ -561,6 +564,9 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
 
   private failure(code: SslErrorCode): SslError {
     const info: SslErrorInfo = this.ssl.getErrorInfo() ?? { code, reason: null, alert: null, message: 'the operation failed without details' };
-    return new SslError(info, this.bio.error ?? undefined);
+    const cause = this.bio.error ?? undefined;
+    // A peer that just closes its socket is the common case, not a fault of this program's.
+    if (info.reason === Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING) return withoutStackTrace(() => new SslError(info, cause));
+    return new SslError(info, cause);
   }
 }

@@ -1,7 +1,7 @@
 import { BIO_EOF, BIO_ERROR, BIO_RETRY, type Bio } from '../bio/bio.js';
 import { Connection, type Negotiated, type RecordEvent } from '../engine/connection.js';
 import { AlertDescription, nameOf, NamedGroup, SignatureScheme } from '../wire/enums.js';
-import { Reason, TlsFailure } from '../wire/errors.js';
+import { Reason, TlsFailure, withoutStackTrace } from '../wire/errors.js';
 import {
   SSL_ERROR_NONE,
   SSL_ERROR_SSL,
@@ -58,21 +58,11 @@ const NONE: SslErrorInfo = Object.freeze({ code: SSL_ERROR_NONE, reason: null, a
 const WANT_READ_INFO: SslErrorInfo = Object.freeze({ code: SSL_ERROR_WANT_READ, reason: null, alert: null, message: 'waiting for data from the peer' });
 const WANT_WRITE_INFO: SslErrorInfo = Object.freeze({ code: SSL_ERROR_WANT_WRITE, reason: null, alert: null, message: 'waiting for the transport to take data' });
 
-/**
- * The failure for a transport closed without close_notify (S-21), built without a stack trace.
- * Every connection a peer drops this way takes this path (a browser or a load tester closing its
- * socket does so on each connection), and capturing the stack was about 40% of its cost. The
- * failure is the peer's doing, is reported by reason and message only, and its stack would only
- * name this function.
- */
+/** The failure for a transport closed without close_notify (S-21), built without a stack trace (see withoutStackTrace). */
 function unexpectedEofFailure(): TlsFailure {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING, 'the peer closed the transport without sending close_notify (possible truncation)');
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStackTrace(
+    () => new TlsFailure(AlertDescription.decode_error, Reason.SSL_R_UNEXPECTED_EOF_WHILE_READING, 'the peer closed the transport without sending close_notify (possible truncation)'),
+  );
 }
 
 /**

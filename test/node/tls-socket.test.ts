@@ -183,6 +183,7 @@ test('TLSSocket: a transport closed without close_notify is an ERR_TLS_TRUNCATED
     const [e] = (await err) as [Error & { code: string; reason: string }];
     assert.equal(e.code, ERR_TLS_TRUNCATED);
     assert.equal(e.reason, 'SSL_R_UNEXPECTED_EOF_WHILE_READING');
+    assert.equal(e.stack, `TlsTruncatedError: ${e.message}`, 'made in a socket callback: no stack trace');
     assert.equal(ended, false);
     await assert.rejects(p.client.shutdown(), (x: Error & { code?: string }) => x.code === ERR_TLS_TRUNCATED);
   } finally {
