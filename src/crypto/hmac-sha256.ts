@@ -8,9 +8,13 @@
  * 5-10 us here. The HMAC of a short message under a key whose inner and outer states are already
  * known is two SHA-256 compressions, about 1 us each in JavaScript, with no native object at all.
  *
- * The states are what the key is (anyone holding them can compute the MACs), so they are kept
- * exactly as long as the key's own array: see {@link hmacSha256Key}.
+ * A key used more than once (a secret expanded into several others) is prepared once by whoever
+ * holds it (CryptoProvider.hmacKey). The prepared form is never cached beside the key: a cache
+ * keyed by the key array (it was a WeakMap) kept every handshake's prepared keys through the next
+ * young-generation GC, which treats a WeakMap's values as live whatever their keys, and with them
+ * about 12 KB per connection (test/ssl/young-closures.test.ts).
  */
+import type { HmacKey } from './provider.js';
 
 /** FIPS 180-4 4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K = Int32Array.of(
@@ -149,76 +153,54 @@ function padState(key: Uint8Array, pad: number, states: Int32Array, at: number):
   for (let i = 0; i < 8; i++) states[at + i] = work[i]!;
 }
 
-/** A key made ready for HMAC-SHA-256: the states after its inner and outer padded blocks. */
-export class HmacSha256Key {
+/**
+ * A key made ready for HMAC-SHA-256 and HKDF-Expand under it: the states after its inner and outer
+ * padded blocks. It is what the key is (anyone holding it can compute the MACs): whoever prepares
+ * one keeps it exactly as long as the key (see HmacKey in provider.ts).
+ */
+export class HmacSha256Key implements HmacKey {
   /** The inner state (0..7) and the outer state (8..15): one array, not two. */
   private readonly states = new Int32Array(16);
-  /** A copy of the key, to tell whether an array still holds the bytes these states were made from. */
-  private readonly keyBytes: Uint8Array;
 
   constructor(key: Uint8Array) {
-    // A copy (not `key.slice()`: on a Node Buffer that is a view of the same memory).
-    this.keyBytes = new Uint8Array(key);
     // RFC 2104: a key longer than the block is hashed first; a shorter one is padded with zeros.
     const k = key.length > BLOCK ? finish(H0, 0, 0, [key], new Uint8Array(HMAC_SHA256_LENGTH)) : key;
     padState(k, 0x36, this.states, 0);
     padState(k, 0x5c, this.states, 8);
   }
 
-  /** Whether `key` holds the bytes this was made from. */
-  matches(key: Uint8Array): boolean {
-    const mine = this.keyBytes;
-    if (key.length !== mine.length) return false;
-    for (let i = 0; i < mine.length; i++) if (key[i] !== mine[i]) return false;
-    return true;
+  /** HMAC of `data`. */
+  mac(data: Uint8Array): Uint8Array {
+    return this.macInto([data], new Uint8Array(HMAC_SHA256_LENGTH));
   }
 
   /** HMAC of the concatenation of `parts` (no joined copy is made). */
-  mac(parts: readonly Uint8Array[]): Uint8Array {
+  macParts(parts: readonly Uint8Array[]): Uint8Array {
     return this.macInto(parts, new Uint8Array(HMAC_SHA256_LENGTH));
   }
 
+  /**
+   * HKDF-Expand with this key as the PRK (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) || info || i),
+   * the first `length` bytes of T(1) || T(2) || ... The caller checks `length` (1..255 * 32).
+   */
+  expand(info: Uint8Array, length: number): Uint8Array {
+    // Every TLS 1.3 key-schedule expansion is this one block.
+    if (length === HMAC_SHA256_LENGTH) return this.macParts([info, HKDF_COUNTERS[1]!]);
+    const out = new Uint8Array(length);
+    for (let i = 1, offset = 0; offset < length; i++, offset += HMAC_SHA256_LENGTH) {
+      this.macInto(i === 1 ? [info, HKDF_COUNTERS[1]!] : [outerDigest, info, HKDF_COUNTERS[i]!], outerDigest);
+      const n = Math.min(HMAC_SHA256_LENGTH, length - offset);
+      for (let j = 0; j < n; j++) out[offset + j] = outerDigest[j]!;
+    }
+    return out;
+  }
+
   /** `mac` written to `out` (32 bytes at least); returns `out`. */
-  macInto(parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
+  private macInto(parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
     finish(this.states, 0, 1, parts, innerDigest);
     return finish(this.states, 8, 1, [innerDigest], out);
   }
 }
 
-/**
- * Prepared keys by key array. An entry lives as long as the key's array and no longer, so the
- * states (as secret as the key) are not kept beyond the key itself. The key schedule expands each
- * secret from the same array several times; an array changed in between is noticed by
- * `matches` and gets new states.
- */
-const prepared = new WeakMap<Uint8Array, HmacSha256Key>();
-
-/** The prepared form of `key` (made on first use, then reused while the array holds the same bytes). */
-export function hmacSha256Key(key: Uint8Array): HmacSha256Key {
-  let k = prepared.get(key);
-  if (k === undefined || !k.matches(key)) {
-    k = new HmacSha256Key(key);
-    prepared.set(key, k);
-  }
-  return k;
-}
-
 /** HKDF-Expand's block counters 0x01..0xff as one-byte arrays (index = counter), built once so Expand allocates nothing for them. */
 export const HKDF_COUNTERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
-
-/**
- * HKDF-Expand with HMAC-SHA-256 (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) || info || i), the first
- * `length` bytes of T(1) || T(2) || ... The caller checks `length` (1..255 * 32).
- */
-export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  const key = hmacSha256Key(prk);
-  // Every TLS 1.3 key-schedule expansion is this one block.
-  if (length === HMAC_SHA256_LENGTH) return key.mac([info, HKDF_COUNTERS[1]!]);
-  const out = new Uint8Array(length);
-  for (let i = 1, offset = 0; offset < length; i++, offset += HMAC_SHA256_LENGTH) {
-    key.macInto(i === 1 ? [info, HKDF_COUNTERS[1]!] : [outerDigest, info, HKDF_COUNTERS[i]!], outerDigest);
-    const n = Math.min(HMAC_SHA256_LENGTH, length - offset);
-    for (let j = 0; j < n; j++) out[offset + j] = outerDigest[j]!;
-  }
-  return out;
-}

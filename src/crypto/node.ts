@@ -26,7 +26,8 @@ import * as nodeCryptoModule from 'node:crypto';
 import type { CipherGCM, DecipherGCM, ECDH, Hash as NodeHashObject, JsonWebKey, KeyObject, SignKeyObjectInput, VerifyKeyObjectInput } from 'node:crypto';
 import { AlertDescription, NamedGroup } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
-import { HKDF_COUNTERS, hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
+import { HKDF_COUNTERS, HmacSha256Key } from './hmac-sha256.js';
+import { UnpreparedHmacKey } from './unprepared-hmac-key.js';
 import type {
   Aead,
   AeadAlgorithm,
@@ -34,6 +35,7 @@ import type {
   CryptoProvider,
   Hash,
   HashAlgorithm,
+  HmacKey,
   KeyShare,
   KeyType,
   PrivateKey,
@@ -454,8 +456,8 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-    // SHA-256 in JavaScript with prepared keys: see hmac-sha256.ts for why and what it saves.
-    if (hash === 'sha256') return hmacSha256Key(key).mac([data]);
+    // SHA-256 in JavaScript: see hmac-sha256.ts for why and what it saves.
+    if (hash === 'sha256') return new HmacSha256Key(key).mac(data);
     return createHmac(hash, key).update(data).digest();
   }
 
@@ -465,13 +467,17 @@ export class NodeCryptoProvider implements CryptoProvider {
     return this.hmac(hash, salt, ikm);
   }
 
+  hmacKey(hash: HashAlgorithm, key: Uint8Array): HmacKey {
+    return hash === 'sha256' ? new HmacSha256Key(key) : new UnpreparedHmacKey(this, hash, key);
+  }
+
   hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     const hashLen = hashLengthOf(hash);
     if (!Number.isInteger(length) || length < 0 || length > 255 * hashLen) {
       throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 0..${255 * hashLen}`);
     }
     if (length === 0) return new Uint8Array(0);
-    if (hash === 'sha256') return hkdfExpandSha256(prk, info, length);
+    if (hash === 'sha256') return new HmacSha256Key(prk).expand(info, length);
     // Every TLS 1.3 key-schedule call fits one block: T(1) = HMAC(PRK, info || 0x01).
     if (length <= hashLen) {
       const t = createHmac(hash, prk).update(info).update(HKDF_COUNTERS[1]!).digest();

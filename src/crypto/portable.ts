@@ -24,12 +24,14 @@ import type {
   CryptoProvider,
   Hash,
   HashAlgorithm,
+  HmacKey,
   KeyShare,
   PrivateKey,
   PublicKey,
   SigningKeyKind,
 } from './provider.js';
-import { hkdfExpandSha256, hmacSha256Key } from './hmac-sha256.js';
+import { HmacSha256Key } from './hmac-sha256.js';
+import { UnpreparedHmacKey } from './unprepared-hmac-key.js';
 import { schemeInfo, schemeMatchesKey } from './schemes.js';
 import {
   exportPkcs8,
@@ -270,9 +272,9 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-    // SHA-256 with prepared keys (hmac-sha256.ts): a few times faster than a fresh HMAC for the
-    // key schedule's short inputs, most of them under keys used more than once.
-    if (hash === 'sha256') return hmacSha256Key(key).mac([data]);
+    // SHA-256 in hmac-sha256.ts: a few times faster than a fresh HMAC for the key schedule's short
+    // inputs, and keys used more than once are prepared once (hmacKey).
+    if (hash === 'sha256') return new HmacSha256Key(key).mac(data);
     return hmac(nobleHash(hash), key, data);
   }
 
@@ -288,8 +290,12 @@ export class PortableCryptoProvider implements CryptoProvider {
       throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 0..${255 * h.outputLen}`);
     }
     if (length === 0) return new Uint8Array(0);
-    if (hash === 'sha256') return hkdfExpandSha256(prk, info, length);
+    if (hash === 'sha256') return new HmacSha256Key(prk).expand(info, length);
     return hkdfExpandRaw(h, prk, info, length);
+  }
+
+  hmacKey(hash: HashAlgorithm, key: Uint8Array): HmacKey {
+    return hash === 'sha256' ? new HmacSha256Key(key) : new UnpreparedHmacKey(this, hash, key);
   }
 
   createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {

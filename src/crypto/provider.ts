@@ -46,6 +46,14 @@ export interface Aead {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
 }
 
+/** An HMAC key prepared once for several uses (CryptoProvider.hmacKey). */
+export interface HmacKey {
+  /** HMAC(key, data). */
+  mac(data: Uint8Array): Uint8Array;
+  /** HKDF-Expand(PRK = key, info, length) (RFC 5869 2.3); `length` 1..255 * HashLen, checked by the caller. */
+  expand(info: Uint8Array, length: number): Uint8Array;
+}
+
 /** One side of an (EC)DHE exchange: our ephemeral key pair for one named group. */
 export interface KeyShare {
   /** The TLS NamedGroup code point. */
@@ -124,6 +132,11 @@ export interface CryptoProvider {
   hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
   /** HKDF-Expand(prk, info, length) (RFC 5869 2.3). */
   hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /**
+   * `key` made ready for several HMACs or HKDF-Expands under it (the key schedule expands most
+   * secrets two to four times). Holds what the key is: keep it no longer than the key.
+   */
+  hmacKey(hash: HashAlgorithm, key: Uint8Array): HmacKey;
 
   /** A keyed AEAD. `key` length must match the algorithm. */
   createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead;

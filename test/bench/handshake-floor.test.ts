@@ -76,6 +76,21 @@ function recordingProvider(): { provider: CryptoProvider; seen: FloorShape & { k
     seen.hmacs.push([prk.length, info.length + 1]);
     return nodeCrypto.hkdfExpand(h, prk, info, length);
   };
+  // A prepared key's HMACs are listed like any other: the floor makes each with its own createHmac.
+  provider.hmacKey = (h, key) => {
+    const prepared = nodeCrypto.hmacKey(h, key);
+    return {
+      mac(data) {
+        seen.hmacs.push([key.length, data.length]);
+        return prepared.mac(data);
+      },
+      expand(info, length) {
+        assert.ok(length <= hashLength(h), 'one HMAC per expansion');
+        seen.hmacs.push([key.length, info.length + 1]);
+        return prepared.expand(info, length);
+      },
+    };
+  };
   provider.sign = (scheme, key, message, tls12) => {
     seen.signedLength = message.length;
     return nodeCrypto.sign(scheme, key, message, tls12);

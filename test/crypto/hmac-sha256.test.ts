@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { HmacSha256Key, hkdfExpandSha256, hmacSha256Key } from '../../src/crypto/hmac-sha256.js';
+import { HmacSha256Key } from '../../src/crypto/hmac-sha256.js';
+import { nodeCrypto } from '../../src/crypto/node.js';
+import { portableCrypto } from '../../src/crypto/portable.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -24,7 +26,7 @@ const RFC4231 = [
 
 for (const c of RFC4231) {
   test(`HMAC-SHA-256: RFC 4231 test case ${c.name}`, () => {
-    assert.equal(hex(new HmacSha256Key(c.key).mac([c.data])), c.mac);
+    assert.equal(hex(new HmacSha256Key(c.key).mac(c.data)), c.mac);
   });
 }
 
@@ -36,7 +38,7 @@ test('HMAC-SHA-256: equals node:crypto for every message length around the paddi
     const prepared = new HmacSha256Key(key);
     for (const n of lengths) {
       const data = randomBytes(n);
-      assert.equal(hex(prepared.mac([data])), createHmac('sha256', key).update(data).digest('hex'), `key ${keyLength} bytes, data ${n} bytes`);
+      assert.equal(hex(prepared.mac(data)), createHmac('sha256', key).update(data).digest('hex'), `key ${keyLength} bytes, data ${n} bytes`);
     }
   }
 });
@@ -45,31 +47,48 @@ test('HMAC-SHA-256: a message in parts gives the MAC of the parts joined, whatev
   const key = randomBytes(32);
   const data = randomBytes(300);
   const whole = createHmac('sha256', key).update(data).digest('hex');
-  const prepared = hmacSha256Key(key);
+  const prepared = new HmacSha256Key(key);
   for (const [a, b] of [[0, 0], [0, 300], [1, 2], [63, 64], [64, 128], [10, 290], [300, 300]] as const) {
-    assert.equal(hex(prepared.mac([data.subarray(0, a), data.subarray(a, b), data.subarray(b)])), whole, `cut at ${a}, ${b}`);
+    assert.equal(hex(prepared.macParts([data.subarray(0, a), data.subarray(a, b), data.subarray(b)])), whole, `cut at ${a}, ${b}`);
   }
 });
 
-test('HMAC-SHA-256: the prepared states follow the key array: reused while unchanged, made anew once its bytes change', () => {
-  const key = randomBytes(32); // a Buffer: its slice() is a view, which the key copy must not be
-  const data = ascii('data');
-  const first = hmacSha256Key(key);
-  assert.equal(hmacSha256Key(key), first);
-  key[0] = key[0]! ^ 1;
-  const second = hmacSha256Key(key);
-  assert.notEqual(second, first);
-  assert.equal(hex(second.mac([data])), createHmac('sha256', key).update(data).digest('hex'));
-  // An equal key in another array is prepared on its own (nothing is shared between arrays).
-  assert.notEqual(hmacSha256Key(Uint8Array.from(key)), second);
+test('HMAC-SHA-256: a prepared key gives the same MACs however often it is used, and keeps nothing of the caller\'s array', () => {
+  const key = randomBytes(32); // a Buffer: its slice() is a view, which must not be what is kept
+  const expected = createHmac('sha256', key).update('data').digest('hex');
+  const prepared = new HmacSha256Key(key);
+  key.fill(0);
+  for (let i = 0; i < 3; i++) assert.equal(hex(prepared.mac(ascii('data'))), expected);
 });
 
 test('HKDF-Expand-SHA-256: equals node:crypto hkdfSync for lengths 1..8160, across block boundaries', () => {
   const ikm = randomBytes(32);
   const salt = randomBytes(32);
   const info = randomBytes(40);
-  const prk = new HmacSha256Key(salt).mac([ikm]);
+  const prk = new HmacSha256Key(salt).mac(ikm);
+  const prepared = new HmacSha256Key(prk);
   for (const length of [1, 16, 31, 32, 33, 48, 63, 64, 65, 100, 255, 256, 1000, 255 * 32]) {
-    assert.equal(hex(hkdfExpandSha256(prk, info, length)), Buffer.from(hkdfSync('sha256', ikm, salt, info, length)).toString('hex'), `length ${length}`);
+    assert.equal(hex(prepared.expand(info, length)), Buffer.from(hkdfSync('sha256', ikm, salt, info, length)).toString('hex'), `length ${length}`);
   }
 });
+
+for (const provider of [nodeCrypto, portableCrypto]) {
+  test(`CryptoProvider.hmacKey [${provider.name}]: MACs and HKDF-Expands equal node:crypto's for SHA-256 and SHA-384, from a copy of the key`, () => {
+    for (const hash of ['sha256', 'sha384'] as const) {
+      const key = randomBytes(48);
+      const info = randomBytes(20);
+      const mac = createHmac(hash, key).update('data').digest('hex');
+      const expanded = (length: number): string => Buffer.from(hkdfSync(hash, Buffer.alloc(0), Buffer.alloc(0), info, length)).toString('hex');
+      // hkdfSync extracts first; compare Expand alone through a PRK made the same way.
+      const prk = createHmac(hash, Buffer.alloc(hash === 'sha256' ? 32 : 48)).update(Buffer.alloc(0)).digest();
+      const prepared = provider.hmacKey(hash, key);
+      const preparedPrk = provider.hmacKey(hash, prk);
+      key.fill(0);
+      prk.fill(0);
+      for (let i = 0; i < 2; i++) {
+        assert.equal(hex(prepared.mac(ascii('data'))), mac, hash);
+        for (const length of [1, 32, 48, 100]) assert.equal(hex(preparedPrk.expand(info, length)), expanded(length), `${hash} length ${length}`);
+      }
+    }
+  });
+}

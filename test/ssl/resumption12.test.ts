@@ -446,14 +446,28 @@ test('TLS 1.2 with client certificates: the resumed connection needs no certific
 /**
  * A node:crypto provider that counts key block derivations: the first HMAC of each
  * PRF(master_secret, "key expansion", seed) (RFC 5246 6.3) takes the label and seed as its input.
+ * The PRF makes its HMACs under a prepared key (hmacKey), plain `hmac` is watched as well.
  */
 function keyBlockCounter(): { provider: CryptoProvider; derivations: () => number } {
   const label = new TextEncoder().encode('key expansion');
   let n = 0;
+  const count = (data: Uint8Array): void => {
+    if (data.length > label.length && label.every((b, i) => data[i] === b)) n++;
+  };
   const provider = Object.create(nodeCrypto) as CryptoProvider;
   provider.hmac = (hash, key, data) => {
-    if (data.length > label.length && label.every((b, i) => data[i] === b)) n++;
+    count(data);
     return nodeCrypto.hmac(hash, key, data);
+  };
+  provider.hmacKey = (hash, key) => {
+    const prepared = nodeCrypto.hmacKey(hash, key);
+    return {
+      mac: (data) => {
+        count(data);
+        return prepared.mac(data);
+      },
+      expand: (info, length) => prepared.expand(info, length),
+    };
   };
   return { provider, derivations: () => n };
 }

@@ -31,12 +31,14 @@ export function pHash(provider: CryptoProvider, hash: HashAlgorithm, secret: Uin
   // joining a fresh copy of the seed per block.
   const input = new Uint8Array(hashLength + seed.length);
   input.set(seed, hashLength);
+  // Two HMACs per block under the one secret: prepared once.
+  const key = provider.hmacKey(hash, secret);
   let a = seed;
   let at = 0;
   while (at < length) {
-    a = provider.hmac(hash, secret, a);
+    a = key.mac(a);
     input.set(a, 0);
-    const block = provider.hmac(hash, secret, input);
+    const block = key.mac(input);
     const n = Math.min(block.length, length - at);
     out.set(block.subarray(0, n), at);
     at += n;

@@ -1,4 +1,4 @@
-import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
+import type { CryptoProvider, HashAlgorithm, HmacKey } from '../../crypto/provider.js';
 
 const encoder = new TextEncoder();
 /** "tls13 " + label as bytes, per label: encoding it anew costs more than the HMAC input it builds. */
@@ -10,11 +10,14 @@ const LABELS = new Map<string, Uint8Array>();
  */
 const EMPTY_CONTEXT_INFO = new Map<number, Map<string, Uint8Array>>();
 
-/** HKDF-Expand-Label (RFC 8446 7.1). */
+/**
+ * HKDF-Expand-Label (RFC 8446 7.1). `secret` is the bytes, or the secret prepared by
+ * `provider.hmacKey` where it is expanded more than once.
+ */
 export function hkdfExpandLabel(
   provider: CryptoProvider,
   hash: HashAlgorithm,
-  secret: Uint8Array,
+  secret: Uint8Array | HmacKey,
   label: string,
   context: Uint8Array,
   length: number,
@@ -28,9 +31,18 @@ export function hkdfExpandLabel(
       if (!byLabel && EMPTY_CONTEXT_INFO.size < 16) EMPTY_CONTEXT_INFO.set(length, (byLabel = new Map()));
       if (byLabel && byLabel.size < 64) byLabel.set(label, info);
     }
-    return provider.hkdfExpand(hash, secret, info, length);
+    return expand(provider, hash, secret, info, length);
   }
-  return provider.hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
+  return expand(provider, hash, secret, hkdfLabel(label, context, length), length);
+}
+
+function expand(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array | HmacKey, info: Uint8Array, length: number): Uint8Array {
+  // A prepared key leaves the length check to its caller: the provider's does it.
+  if (secret instanceof Uint8Array) return provider.hkdfExpand(hash, secret, info, length);
+  if (!Number.isInteger(length) || length < 1 || length > 255 * provider.hashLength(hash)) {
+    throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 1..${255 * provider.hashLength(hash)}`);
+  }
+  return secret.expand(info, length);
 }
 
 /** The HkdfLabel structure (RFC 8446 7.1): length, "tls13 " + label, context. */
@@ -52,7 +64,7 @@ function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Arr
 }
 
 /** Derive-Secret with an already computed transcript hash (RFC 8446 7.1). */
-export function deriveSecret(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
+export function deriveSecret(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array | HmacKey, label: string, transcriptHash: Uint8Array): Uint8Array {
   return hkdfExpandLabel(provider, hash, secret, label, transcriptHash, provider.hashLength(hash));
 }
 
@@ -76,12 +88,13 @@ function zeros(length: number): Uint8Array {
 /**
  * Without a PSK the Early Secret is HKDF-Extract(0, 0) and its "derived" secret is Derive-Secret
  * of it over Hash(""): constants of the hash function, not secrets. Every full handshake used to
- * recompute them (two HMACs each side); they are computed once per provider and hash instead.
+ * recompute them (two HMACs each side); they are computed once per provider and hash instead,
+ * "derived" prepared as the salt of the Handshake Secret's HKDF-Extract.
  * Keyed by provider so a provider's own HKDF is still the one that made them.
  */
 interface ZeroPskSecrets {
   early: Uint8Array;
-  derived: Uint8Array;
+  derived: HmacKey;
 }
 const ZERO_PSK_SECRETS = new WeakMap<CryptoProvider, Map<HashAlgorithm, ZeroPskSecrets>>();
 /** KeySchedule13.released's instances. */
@@ -97,14 +110,17 @@ export interface TrafficKeys {
  * The TLS 1.3 key schedule (RFC 8446 7.1) for one connection, as a chain of stages: each stage
  * is computed once from the previous one and the input that belongs to it (PSK, (EC)DHE secret,
  * transcript hashes). The state code asks for named secrets; it never does HKDF itself.
+ *
+ * The Handshake and Master Secrets, each expanded three or four times, are held prepared for
+ * HMAC (CryptoProvider.hmacKey), as are traffic secrets while their key and IV are made.
  */
 export class KeySchedule13 {
   readonly hashLength: number;
   private early: Uint8Array | null;
   /** Derive-Secret(early, "derived", ""), known in advance without a PSK. */
-  private earlyDerived: Uint8Array | null = null;
-  private handshake: Uint8Array | null = null;
-  private master: Uint8Array | null = null;
+  private earlyDerived: HmacKey | null = null;
+  private handshake: HmacKey | null = null;
+  private master: HmacKey | null = null;
 
   /** Starts the schedule with the Early Secret (from a PSK, or from zeros without one). */
   constructor(
@@ -152,7 +168,7 @@ export class KeySchedule13 {
     if (!secrets) {
       const z = zeros(this.hashLength);
       const early = this.provider.hkdfExtract(this.hash, z, z);
-      secrets = { early, derived: deriveSecret(this.provider, this.hash, early, 'derived', this.emptyHash) };
+      secrets = { early, derived: this.provider.hmacKey(this.hash, deriveSecret(this.provider, this.hash, early, 'derived', this.emptyHash)) };
       byHash.set(this.hash, secrets);
     }
     return secrets;
@@ -190,11 +206,14 @@ export class KeySchedule13 {
     this.master = null;
   }
 
-  /** Moves to the Handshake Secret with the (EC)DHE shared secret. */
+  /** Moves to the Handshake Secret with the (EC)DHE shared secret; returns it. */
   enterHandshake(sharedSecret: Uint8Array): Uint8Array {
-    const derived = this.earlyDerived ?? deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash);
-    this.handshake = this.provider.hkdfExtract(this.hash, derived, sharedSecret);
-    return this.handshake;
+    // HKDF-Extract(salt = derived, IKM = shared) is HMAC(derived, shared) (RFC 5869 2.2).
+    const secret = this.earlyDerived
+      ? this.earlyDerived.mac(sharedSecret)
+      : this.provider.hkdfExtract(this.hash, deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash), sharedSecret);
+    this.handshake = this.provider.hmacKey(this.hash, secret);
+    return secret;
   }
 
   /** client/server_handshake_traffic_secret over ClientHello..ServerHello. */
@@ -206,11 +225,12 @@ export class KeySchedule13 {
     };
   }
 
-  /** Moves to the Master Secret. */
+  /** Moves to the Master Secret; returns it. */
   enterMaster(): Uint8Array {
     const derived = deriveSecret(this.provider, this.hash, this.requireHandshake(), 'derived', this.emptyHash);
-    this.master = this.provider.hkdfExtract(this.hash, derived, zeros(this.hashLength));
-    return this.master;
+    const secret = this.provider.hkdfExtract(this.hash, derived, zeros(this.hashLength));
+    this.master = this.provider.hmacKey(this.hash, secret);
+    return secret;
   }
 
   /** Application traffic secrets and exporter secret over ClientHello..server Finished. */
@@ -230,9 +250,10 @@ export class KeySchedule13 {
 
   /** Key and IV for a traffic secret. */
   trafficKeys(secret: Uint8Array, keyLength: number, ivLength = 12): TrafficKeys {
+    const prepared = this.provider.hmacKey(this.hash, secret);
     return {
-      key: hkdfExpandLabel(this.provider, this.hash, secret, 'key', EMPTY, keyLength),
-      iv: hkdfExpandLabel(this.provider, this.hash, secret, 'iv', EMPTY, ivLength),
+      key: hkdfExpandLabel(this.provider, this.hash, prepared, 'key', EMPTY, keyLength),
+      iv: hkdfExpandLabel(this.provider, this.hash, prepared, 'iv', EMPTY, ivLength),
     };
   }
 
@@ -263,12 +284,12 @@ export class KeySchedule13 {
     return this.early;
   }
 
-  private requireHandshake(): Uint8Array {
+  private requireHandshake(): HmacKey {
     if (!this.handshake) throw new Error('key schedule: handshake secret used before it was derived');
     return this.handshake;
   }
 
-  private requireMaster(): Uint8Array {
+  private requireMaster(): HmacKey {
     if (!this.master) throw new Error('key schedule: master secret used before it was derived');
     return this.master;
   }

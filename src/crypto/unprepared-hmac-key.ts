@@ -1,0 +1,26 @@
+import type { CryptoProvider, HashAlgorithm, HmacKey } from './provider.js';
+
+/**
+ * An HmacKey for a hash with no prepared form in a provider (SHA-384 in both): each use is a
+ * whole HMAC or HKDF-Expand through the provider, under a copy of the key taken when it was made.
+ */
+export class UnpreparedHmacKey implements HmacKey {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly provider: CryptoProvider,
+    private readonly hash: HashAlgorithm,
+    key: Uint8Array,
+  ) {
+    // A copy (not `key.slice()`: on a Node Buffer that is a view of the same memory).
+    this.key = new Uint8Array(key);
+  }
+
+  mac(data: Uint8Array): Uint8Array {
+    return this.provider.hmac(this.hash, this.key, data);
+  }
+
+  expand(info: Uint8Array, length: number): Uint8Array {
+    return this.provider.hkdfExpand(this.hash, this.key, info, length);
+  }
+}
