@@ -15,7 +15,6 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  createSecretKey,
   diffieHellman,
   generateKeyPairSync,
   randomFillSync,
@@ -134,24 +133,54 @@ const CIPHER_OPTIONS = { authTagLength: TAG_LENGTH } as const;
  */
 const createAeadCipher = createCipheriv as unknown as (
   algorithm: AeadAlgorithm,
-  key: KeyObject,
+  key: Uint8Array,
   iv: Uint8Array,
   options: typeof CIPHER_OPTIONS,
 ) => CipherGCM;
 const createAeadDecipher = createDecipheriv as unknown as (
   algorithm: AeadAlgorithm,
-  key: KeyObject,
+  key: Uint8Array,
   iv: Uint8Array,
   options: typeof CIPHER_OPTIONS,
 ) => DecipherGCM;
 
+/** A shared buffer a key is written into just before a cipher is made from it, and its 32-bit words. */
+interface KeyScratch {
+  readonly bytes: Buffer;
+  readonly words: Int32Array;
+}
+
+function keyScratch(length: number): KeyScratch {
+  const words = new Int32Array(length / 4);
+  return { bytes: Buffer.from(words.buffer), words };
+}
+
+/** One per key length: createCipheriv takes a key of exactly the cipher's length. */
+const KEY_SCRATCH_16 = keyScratch(16);
+const KEY_SCRATCH_32 = keyScratch(32);
+
 /**
  * One keyed AEAD. node:crypto has no reusable keyed context, so each call makes a fresh
  * cipher (~3.3 us fixed cost); everything else is kept out of the per-record path.
+ *
+ * The key is held as eight small integers in the object itself and written into a shared
+ * scratch buffer for each cipher (which copies it at once; the scratch is then zeroed). A
+ * KeyObject was one createSecretKey per key (four per handshake, about 1% of a server's
+ * handshake CPU in perf, with its constructor's defineProperty) and 96 bytes of JS heap for it
+ * and its handle; a Buffer would be about 190 (its view and ArrayBuffer). Ciphers are made as
+ * fast from bytes as from a KeyObject. Like the portable provider's keys, these live in the JS
+ * heap, as the key schedule's secrets do.
  */
 class NodeAead implements Aead {
   readonly tagLength = TAG_LENGTH;
-  private readonly key: KeyObject;
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly k2: number;
+  private readonly k3: number;
+  private readonly k4: number;
+  private readonly k5: number;
+  private readonly k6: number;
+  private readonly k7: number;
 
   constructor(
     readonly algorithm: AeadAlgorithm,
@@ -162,10 +191,41 @@ class NodeAead implements Aead {
     if (key.length !== expected) {
       throw new RangeError(`typessl: ${algorithm} needs a ${expected}-byte key, got ${key.length}`);
     }
-    // A copy (the key schedule zeroes its secrets when a stage is consumed) in native memory: a
-    // KeyObject is one small JS object, where a Buffer costs its view and its ArrayBuffer (about
-    // 190 bytes of heap, twice per idle connection). Ciphers are made from it as fast as from bytes.
-    this.key = createSecretKey(key);
+    // A copy: the key schedule zeroes its secrets when a stage is consumed.
+    const scratch = expected === 16 ? KEY_SCRATCH_16 : KEY_SCRATCH_32;
+    scratch.bytes.set(key);
+    const w = scratch.words;
+    this.k0 = w[0]!;
+    this.k1 = w[1]!;
+    this.k2 = w[2]!;
+    this.k3 = w[3]!;
+    this.k4 = expected === 16 ? 0 : w[4]!;
+    this.k5 = expected === 16 ? 0 : w[5]!;
+    this.k6 = expected === 16 ? 0 : w[6]!;
+    this.k7 = expected === 16 ? 0 : w[7]!;
+    w.fill(0);
+  }
+
+  /** The key in the scratch buffer of its length; callers zero it once the cipher has it. */
+  private keyBytes(): KeyScratch {
+    if (this.algorithm === 'aes-128-gcm') {
+      const w = KEY_SCRATCH_16.words;
+      w[0] = this.k0;
+      w[1] = this.k1;
+      w[2] = this.k2;
+      w[3] = this.k3;
+      return KEY_SCRATCH_16;
+    }
+    const w = KEY_SCRATCH_32.words;
+    w[0] = this.k0;
+    w[1] = this.k1;
+    w[2] = this.k2;
+    w[3] = this.k3;
+    w[4] = this.k4;
+    w[5] = this.k5;
+    w[6] = this.k6;
+    w[7] = this.k7;
+    return KEY_SCRATCH_32;
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array {
@@ -200,7 +260,13 @@ class NodeAead implements Aead {
   private cipher(nonce: Uint8Array, aad: Uint8Array): CipherGCM {
     // GCM would silently accept any IV length, which would break interop rather than fail.
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
-    const cipher = createAeadCipher(this.algorithm, this.key, nonce, CIPHER_OPTIONS);
+    const key = this.keyBytes();
+    let cipher: CipherGCM;
+    try {
+      cipher = createAeadCipher(this.algorithm, key.bytes, nonce, CIPHER_OPTIONS);
+    } finally {
+      key.words.fill(0);
+    }
     cipher.setAAD(aad);
     return cipher;
   }
@@ -209,7 +275,13 @@ class NodeAead implements Aead {
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
     const ctLength = ciphertextAndTag.length - TAG_LENGTH;
     if (ctLength < 0) return null;
-    const decipher = createAeadDecipher(this.algorithm, this.key, nonce, CIPHER_OPTIONS);
+    const key = this.keyBytes();
+    let decipher: DecipherGCM;
+    try {
+      decipher = createAeadDecipher(this.algorithm, key.bytes, nonce, CIPHER_OPTIONS);
+    } finally {
+      key.words.fill(0);
+    }
     decipher.setAuthTag(ciphertextAndTag.subarray(ctLength));
     decipher.setAAD(aad);
     const plaintext = decipher.update(ciphertextAndTag.subarray(0, ctLength));
