@@ -91,6 +91,6 @@ export class ServerVersionDispatch implements HandshakeMachine {
     const version = selectServerVersion(this.conn.config, hello);
     const next = version === ProtocolVersion.TLS1_3 ? new Tls13Server(this.conn) : new Tls12Server(this.conn);
     this.conn.switchMachine(next);
-    next.handle(m);
+    next.handleFirstClientHello(m, hello);
   }
 }

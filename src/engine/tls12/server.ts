@@ -158,8 +158,7 @@ export class Tls12Server implements HandshakeMachine {
     this.state = 'wait_finished';
   }
 
-  private readHello(m: HandshakeMessage): HelloFacts {
-    const hello = decodeClientHello(m.body);
+  private readHello(m: HandshakeMessage, hello: ClientHello = decodeClientHello(m.body)): HelloFacts {
     const exts = new Map<number, Extension>();
     for (const e of hello.extensions) exts.set(e.type, e);
     if (!hello.legacyCompressionMethods.includes(0)) {
@@ -195,10 +194,15 @@ export class Tls12Server implements HandshakeMachine {
     };
   }
 
-  private onClientHello(m: HandshakeMessage): void {
+  /** The first ClientHello, decoded by ServerVersionDispatch, which chose this version from it. */
+  handleFirstClientHello(m: HandshakeMessage, hello: ClientHello): void {
+    this.onClientHello(m, hello);
+  }
+
+  private onClientHello(m: HandshakeMessage, decoded?: ClientHello): void {
     const cfg = this.conn.config;
     const provider = cfg.provider;
-    const facts = this.readHello(m);
+    const facts = this.readHello(m, decoded);
     const hello = facts.hello;
     if (!facts.extendedMasterSecret && cfg.requireExtendedMasterSecret !== false) {
       throw new TlsFailure(AlertDescription.handshake_failure, Reason.SSL_R_EXTENDED_MASTER_SECRET_REQUIRED, 'the client does not offer the extended master secret (RFC 7627)');

@@ -139,8 +139,7 @@ export class Tls13Server implements HandshakeMachine {
     throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_MESSAGE, `handshake message ${m.type} in state ${this.state}`);
   }
 
-  private readHello(m: HandshakeMessage): HelloFacts {
-    const hello = decodeClientHello(m.body);
+  private readHello(m: HandshakeMessage, hello: ClientHello = decodeClientHello(m.body)): HelloFacts {
     const cfg = this.conn.config;
     const exts = new Map<number, Extension>();
     hello.extensions.forEach((e, i) => {
@@ -201,9 +200,14 @@ export class Tls13Server implements HandshakeMachine {
     };
   }
 
-  private onClientHello(m: HandshakeMessage): void {
+  /** The first ClientHello, decoded by ServerVersionDispatch, which chose this version from it. */
+  handleFirstClientHello(m: HandshakeMessage, hello: ClientHello): void {
+    this.onClientHello(m, hello);
+  }
+
+  private onClientHello(m: HandshakeMessage, decoded?: ClientHello): void {
     const cfg = this.conn.config;
-    const facts = this.readHello(m);
+    const facts = this.readHello(m, decoded);
     const afterRetry = this.state === 'wait_client_hello_after_retry';
     if (afterRetry) {
       if (facts.suite.id !== this.suite.id) throw illegal('second ClientHello changed the cipher suites', Reason.SSL_R_WRONG_CIPHER_RETURNED);
