@@ -147,6 +147,9 @@ export class TlsFailure extends Error {
  * reason and message do not.
  */
 export function withoutStackTrace<T>(make: () => T): T {
+  // Where the limit cannot be set (frozen intrinsics, as under SES lockdown, where assigning it
+  // would throw), the error keeps its stack: slower, never wrong.
+  if (!Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable) return make();
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
