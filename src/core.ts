@@ -12,6 +12,7 @@ export type {
   KeyShare,
   Aead,
   Hash,
+  HmacKey,
   HashAlgorithm,
   AeadAlgorithm,
   SigningKeyKind,

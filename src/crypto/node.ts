@@ -26,7 +26,7 @@ import type { CipherGCM, DecipherGCM, ECDH, Hash as NodeHashObject, JsonWebKey, 
 import { AlertDescription, NamedGroup } from '../wire/enums.js';
 import { Reason, TlsFailure } from '../wire/errors.js';
 import { HKDF_COUNTERS, HmacSha256Key } from './hmac-sha256.js';
-import { UnpreparedHmacKey } from './unprepared-hmac-key.js';
+import { UnpreparedHmacKey } from './hmac-key.js';
 import type {
   Aead,
   AeadAlgorithm,

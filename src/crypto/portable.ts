@@ -31,7 +31,7 @@ import type {
   SigningKeyKind,
 } from './provider.js';
 import { HmacSha256Key } from './hmac-sha256.js';
-import { UnpreparedHmacKey } from './unprepared-hmac-key.js';
+import { UnpreparedHmacKey } from './hmac-key.js';
 import { schemeInfo, schemeMatchesKey } from './schemes.js';
 import {
   exportPkcs8,

@@ -133,10 +133,11 @@ export interface CryptoProvider {
   /** HKDF-Expand(prk, info, length) (RFC 5869 2.3). */
   hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /**
-   * `key` made ready for several HMACs or HKDF-Expands under it (the key schedule expands most
-   * secrets two to four times). Holds what the key is: keep it no longer than the key.
+   * Optional: `key` made ready for several HMACs or HKDF-Expands under it (the key schedule
+   * expands most secrets two to four times). Holds what the key is: keep it no longer than the
+   * key. Without it each use is a whole `hmac` or `hkdfExpand` (see preparedHmacKey).
    */
-  hmacKey(hash: HashAlgorithm, key: Uint8Array): HmacKey;
+  hmacKey?(hash: HashAlgorithm, key: Uint8Array): HmacKey;
 
   /** A keyed AEAD. `key` length must match the algorithm. */
   createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead;

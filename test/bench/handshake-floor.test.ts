@@ -78,7 +78,7 @@ function recordingProvider(): { provider: CryptoProvider; seen: FloorShape & { k
   };
   // A prepared key's HMACs are listed like any other: the floor makes each with its own createHmac.
   provider.hmacKey = (h, key) => {
-    const prepared = nodeCrypto.hmacKey(h, key);
+    const prepared = nodeCrypto.hmacKey!(h, key);
     return {
       mac(data) {
         seen.hmacs.push([key.length, data.length]);

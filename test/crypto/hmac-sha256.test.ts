@@ -4,6 +4,9 @@ import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { HmacSha256Key } from '../../src/crypto/hmac-sha256.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { portableCrypto } from '../../src/crypto/portable.js';
+import { preparedHmacKey, UnpreparedHmacKey } from '../../src/crypto/hmac-key.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
+import { KeySchedule13 } from '../../src/engine/tls13/key-schedule.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -81,8 +84,9 @@ for (const provider of [nodeCrypto, portableCrypto]) {
       const expanded = (length: number): string => Buffer.from(hkdfSync(hash, Buffer.alloc(0), Buffer.alloc(0), info, length)).toString('hex');
       // hkdfSync extracts first; compare Expand alone through a PRK made the same way.
       const prk = createHmac(hash, Buffer.alloc(hash === 'sha256' ? 32 : 48)).update(Buffer.alloc(0)).digest();
-      const prepared = provider.hmacKey(hash, key);
-      const preparedPrk = provider.hmacKey(hash, prk);
+      assert.equal(typeof provider.hmacKey, 'function');
+      const prepared = provider.hmacKey!(hash, key);
+      const preparedPrk = provider.hmacKey!(hash, prk);
       key.fill(0);
       prk.fill(0);
       for (let i = 0; i < 2; i++) {
@@ -92,3 +96,24 @@ for (const provider of [nodeCrypto, portableCrypto]) {
     }
   });
 }
+
+test('a provider without hmacKey (it is optional): preparedHmacKey makes whole HMACs through it, and the key schedule derives the same secrets', () => {
+  const bare = Object.create(nodeCrypto) as CryptoProvider;
+  bare.hmacKey = undefined;
+  const key = randomBytes(32);
+  const prepared = preparedHmacKey(bare, 'sha256', key);
+  assert.ok(prepared instanceof UnpreparedHmacKey);
+  assert.equal(hex(prepared.mac(ascii('data'))), createHmac('sha256', key).update('data').digest('hex'));
+  const shared = randomBytes(32);
+  const transcript = randomBytes(32);
+  const secrets = (provider: CryptoProvider): string[] => {
+    const ks = new KeySchedule13(provider, 'sha256');
+    const handshake = ks.enterHandshake(shared);
+    const hs = ks.handshakeTrafficSecrets(transcript);
+    const master = ks.enterMaster();
+    const app = ks.applicationSecrets(transcript);
+    const keys = ks.trafficKeys(app.client, 16);
+    return [handshake, hs.client, hs.server, master, app.client, app.server, app.exporter, ks.resumptionMasterSecret(transcript), keys.key, keys.iv].map(hex);
+  };
+  assert.deepEqual(secrets(bare), secrets(nodeCrypto));
+});

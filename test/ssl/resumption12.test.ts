@@ -460,7 +460,7 @@ function keyBlockCounter(): { provider: CryptoProvider; derivations: () => numbe
     return nodeCrypto.hmac(hash, key, data);
   };
   provider.hmacKey = (hash, key) => {
-    const prepared = nodeCrypto.hmacKey(hash, key);
+    const prepared = nodeCrypto.hmacKey!(hash, key);
     return {
       mac: (data) => {
         count(data);

@@ -4,6 +4,7 @@
  * against other implementations byte for byte.
  */
 import type { CryptoProvider, HashAlgorithm } from '../../crypto/provider.js';
+import { preparedHmacKey } from '../../crypto/hmac-key.js';
 import { concatBytes as concat } from '../bytes.js';
 
 const encoder = new TextEncoder();
@@ -32,7 +33,7 @@ export function pHash(provider: CryptoProvider, hash: HashAlgorithm, secret: Uin
   const input = new Uint8Array(hashLength + seed.length);
   input.set(seed, hashLength);
   // Two HMACs per block under the one secret: prepared once.
-  const key = provider.hmacKey(hash, secret);
+  const key = preparedHmacKey(provider, hash, secret);
   let a = seed;
   let at = 0;
   while (at < length) {

@@ -1,4 +1,5 @@
 import type { CryptoProvider, HashAlgorithm, HmacKey } from '../../crypto/provider.js';
+import { preparedHmacKey } from '../../crypto/hmac-key.js';
 
 const encoder = new TextEncoder();
 /** "tls13 " + label as bytes, per label: encoding it anew costs more than the HMAC input it builds. */
@@ -12,7 +13,7 @@ const EMPTY_CONTEXT_INFO = new Map<number, Map<string, Uint8Array>>();
 
 /**
  * HKDF-Expand-Label (RFC 8446 7.1). `secret` is the bytes, or the secret prepared by
- * `provider.hmacKey` where it is expanded more than once.
+ * `preparedHmacKey` where it is expanded more than once.
  */
 export function hkdfExpandLabel(
   provider: CryptoProvider,
@@ -112,7 +113,7 @@ export interface TrafficKeys {
  * transcript hashes). The state code asks for named secrets; it never does HKDF itself.
  *
  * The Handshake and Master Secrets, each expanded three or four times, are held prepared for
- * HMAC (CryptoProvider.hmacKey), as are traffic secrets while their key and IV are made.
+ * HMAC (preparedHmacKey), as are traffic secrets while their key and IV are made.
  */
 export class KeySchedule13 {
   readonly hashLength: number;
@@ -168,7 +169,7 @@ export class KeySchedule13 {
     if (!secrets) {
       const z = zeros(this.hashLength);
       const early = this.provider.hkdfExtract(this.hash, z, z);
-      secrets = { early, derived: this.provider.hmacKey(this.hash, deriveSecret(this.provider, this.hash, early, 'derived', this.emptyHash)) };
+      secrets = { early, derived: preparedHmacKey(this.provider, this.hash, deriveSecret(this.provider, this.hash, early, 'derived', this.emptyHash)) };
       byHash.set(this.hash, secrets);
     }
     return secrets;
@@ -212,7 +213,7 @@ export class KeySchedule13 {
     const secret = this.earlyDerived
       ? this.earlyDerived.mac(sharedSecret)
       : this.provider.hkdfExtract(this.hash, deriveSecret(this.provider, this.hash, this.requireEarly(), 'derived', this.emptyHash), sharedSecret);
-    this.handshake = this.provider.hmacKey(this.hash, secret);
+    this.handshake = preparedHmacKey(this.provider, this.hash, secret);
     return secret;
   }
 
@@ -229,7 +230,7 @@ export class KeySchedule13 {
   enterMaster(): Uint8Array {
     const derived = deriveSecret(this.provider, this.hash, this.requireHandshake(), 'derived', this.emptyHash);
     const secret = this.provider.hkdfExtract(this.hash, derived, zeros(this.hashLength));
-    this.master = this.provider.hmacKey(this.hash, secret);
+    this.master = preparedHmacKey(this.provider, this.hash, secret);
     return secret;
   }
 
@@ -250,7 +251,7 @@ export class KeySchedule13 {
 
   /** Key and IV for a traffic secret. */
   trafficKeys(secret: Uint8Array, keyLength: number, ivLength = 12): TrafficKeys {
-    const prepared = this.provider.hmacKey(this.hash, secret);
+    const prepared = preparedHmacKey(this.provider, this.hash, secret);
     return {
       key: hkdfExpandLabel(this.provider, this.hash, prepared, 'key', EMPTY, keyLength),
       iv: hkdfExpandLabel(this.provider, this.hash, prepared, 'iv', EMPTY, ivLength),
