@@ -10,6 +10,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createSecretKey,
   createECDH,
   createHash,
   createHmac,
@@ -133,13 +134,13 @@ const CIPHER_OPTIONS = { authTagLength: TAG_LENGTH } as const;
  */
 const createAeadCipher = createCipheriv as unknown as (
   algorithm: AeadAlgorithm,
-  key: Uint8Array,
+  key: KeyObject | Uint8Array,
   iv: Uint8Array,
   options: typeof CIPHER_OPTIONS,
 ) => CipherGCM;
 const createAeadDecipher = createDecipheriv as unknown as (
   algorithm: AeadAlgorithm,
-  key: Uint8Array,
+  key: KeyObject | Uint8Array,
   iv: Uint8Array,
   options: typeof CIPHER_OPTIONS,
 ) => DecipherGCM;
@@ -155,6 +156,9 @@ function keyScratch(length: number): KeyScratch {
   return { bytes: Buffer.from(words.buffer), words };
 }
 
+/** Ciphers a key serves from its bytes before it becomes a KeyObject (see NodeAead). */
+const KEY_OBJECT_AFTER = 8;
+
 /** One per key length: createCipheriv takes a key of exactly the cipher's length. */
 const KEY_SCRATCH_16 = keyScratch(16);
 const KEY_SCRATCH_32 = keyScratch(32);
@@ -163,24 +167,30 @@ const KEY_SCRATCH_32 = keyScratch(32);
  * One keyed AEAD. node:crypto has no reusable keyed context, so each call makes a fresh
  * cipher (~3.3 us fixed cost); everything else is kept out of the per-record path.
  *
- * The key is held as eight small integers in the object itself and written into a shared
- * scratch buffer for each cipher (which copies it at once; the scratch is then zeroed). A
- * KeyObject was one createSecretKey per key (four per handshake, about 1% of a server's
- * handshake CPU in perf, with its constructor's defineProperty) and 96 bytes of JS heap for it
- * and its handle; a Buffer would be about 190 (its view and ArrayBuffer). Ciphers are made as
- * fast from bytes as from a KeyObject. Like the portable provider's keys, these live in the JS
- * heap, as the key schedule's secrets do.
+ * The key is held as eight small integers in the object itself, written into a shared scratch
+ * buffer for each cipher (which copies it at once; the scratch is then zeroed), until it has
+ * served KEY_OBJECT_AFTER ciphers; then it becomes a KeyObject (native memory) and the integers
+ * are zeroed. A KeyObject costs a createSecretKey (1.8 us, and about 1% of a server's handshake
+ * CPU in perf for the four keys of a handshake, each used once or twice) and 96 bytes of JS heap
+ * for it and its handle (an idle connection holds two keys); a cipher made from key bytes costs
+ * 0.1-0.5 us more than one made from a KeyObject (node:crypto copies the bytes each time), which
+ * only a key used for many records pays back. A Buffer would be about 190 bytes of heap (its view
+ * and ArrayBuffer). Like the portable provider's keys, the integers live in the JS heap, as the key
+ * schedule's secrets do.
  */
 class NodeAead implements Aead {
   readonly tagLength = TAG_LENGTH;
-  private readonly k0: number;
-  private readonly k1: number;
-  private readonly k2: number;
-  private readonly k3: number;
-  private readonly k4: number;
-  private readonly k5: number;
-  private readonly k6: number;
-  private readonly k7: number;
+  private k0: number;
+  private k1: number;
+  private k2: number;
+  private k3: number;
+  private k4: number;
+  private k5: number;
+  private k6: number;
+  private k7: number;
+  /** Ciphers made from the key bytes so far; the key is a KeyObject from KEY_OBJECT_AFTER on. */
+  private uses = 0;
+  private keyObject: KeyObject | null = null;
 
   constructor(
     readonly algorithm: AeadAlgorithm,
@@ -204,6 +214,23 @@ class NodeAead implements Aead {
     this.k6 = expected === 16 ? 0 : w[6]!;
     this.k7 = expected === 16 ? 0 : w[7]!;
     w.fill(0);
+  }
+
+  /**
+   * The key in the scratch buffer of its length, for one cipher (the caller zeroes it once the
+   * cipher has it); null once the key is a KeyObject (made here at its KEY_OBJECT_AFTER-th use).
+   */
+  private scratchKey(): KeyScratch | null {
+    if (this.keyObject !== null) return null;
+    if (++this.uses < KEY_OBJECT_AFTER) return this.keyBytes();
+    const scratch = this.keyBytes();
+    try {
+      this.keyObject = createSecretKey(scratch.bytes);
+    } finally {
+      scratch.words.fill(0);
+    }
+    this.k0 = this.k1 = this.k2 = this.k3 = this.k4 = this.k5 = this.k6 = this.k7 = 0;
+    return null;
   }
 
   /** The key in the scratch buffer of its length; callers zero it once the cipher has it. */
@@ -260,12 +287,15 @@ class NodeAead implements Aead {
   private cipher(nonce: Uint8Array, aad: Uint8Array): CipherGCM {
     // GCM would silently accept any IV length, which would break interop rather than fail.
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
-    const key = this.keyBytes();
+    const scratch = this.scratchKey();
     let cipher: CipherGCM;
-    try {
-      cipher = createAeadCipher(this.algorithm, key.bytes, nonce, CIPHER_OPTIONS);
-    } finally {
-      key.words.fill(0);
+    if (scratch === null) cipher = createAeadCipher(this.algorithm, this.keyObject!, nonce, CIPHER_OPTIONS);
+    else {
+      try {
+        cipher = createAeadCipher(this.algorithm, scratch.bytes, nonce, CIPHER_OPTIONS);
+      } finally {
+        scratch.words.fill(0);
+      }
     }
     cipher.setAAD(aad);
     return cipher;
@@ -275,12 +305,15 @@ class NodeAead implements Aead {
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
     const ctLength = ciphertextAndTag.length - TAG_LENGTH;
     if (ctLength < 0) return null;
-    const key = this.keyBytes();
+    const scratch = this.scratchKey();
     let decipher: DecipherGCM;
-    try {
-      decipher = createAeadDecipher(this.algorithm, key.bytes, nonce, CIPHER_OPTIONS);
-    } finally {
-      key.words.fill(0);
+    if (scratch === null) decipher = createAeadDecipher(this.algorithm, this.keyObject!, nonce, CIPHER_OPTIONS);
+    else {
+      try {
+        decipher = createAeadDecipher(this.algorithm, scratch.bytes, nonce, CIPHER_OPTIONS);
+      } finally {
+        scratch.words.fill(0);
+      }
     }
     decipher.setAuthTag(ciphertextAndTag.subarray(ctLength));
     decipher.setAAD(aad);

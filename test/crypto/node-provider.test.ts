@@ -22,3 +22,26 @@ test('node provider: keys wrap node KeyObjects of the right kind', () => {
   assert.equal(schemesForKey(pinned).length, 1);
   assert.throws(() => new NodePrivateKey(pub.keyObject), TypeError);
 });
+
+test('node provider: an AEAD key used for many records gives node:crypto\'s results before and after it becomes a KeyObject (the eighth cipher on)', async () => {
+  const { createCipheriv, createDecipheriv, randomBytes } = await import('node:crypto');
+  for (const [algorithm, keyLength] of [['aes-128-gcm', 16], ['aes-256-gcm', 32], ['chacha20-poly1305', 32]] as const) {
+    const key = randomBytes(keyLength);
+    const aead = nodeCrypto.createAead(algorithm, key);
+    const aad = randomBytes(13);
+    for (let i = 0; i < 20; i++) {
+      const nonce = randomBytes(12);
+      const plaintext = randomBytes(100 + i);
+      const c = createCipheriv(algorithm as 'aes-128-gcm', key, nonce, { authTagLength: 16 }).setAAD(aad);
+      const expected = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+      const sealed = i % 2 === 0 ? aead.seal(nonce, aad, plaintext) : Buffer.concat(aead.sealParts!(nonce, aad, plaintext.subarray(0, 50), plaintext.subarray(50)));
+      assert.deepEqual(Buffer.from(sealed), expected, `${algorithm}, record ${i}`);
+      assert.deepEqual(Buffer.from(aead.open(nonce, aad, sealed)!), plaintext, `${algorithm}, record ${i}`);
+      const d = createDecipheriv(algorithm as 'aes-128-gcm', key, nonce, { authTagLength: 16 }).setAAD(aad).setAuthTag(expected.subarray(-16));
+      assert.deepEqual(Buffer.concat([d.update(expected.subarray(0, -16)), d.final()]), plaintext);
+      const tampered = Buffer.from(sealed);
+      tampered[0]! ^= 1;
+      assert.equal(aead.open(nonce, aad, tampered), null, `${algorithm}, tampered record ${i}`);
+    }
+  }
+});
