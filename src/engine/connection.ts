@@ -70,10 +70,11 @@ export interface HandshakeMachine {
   /** TLS 1.2: the peer's change_cipher_spec (its read key changes now). Throws TlsFailure when none is due. */
   changeCipherSpec?(): void;
   /**
-   * The handshake is complete: drop what only the handshake needed (key shares, hello messages,
-   * handshake secrets, the peer's key), keeping what post-handshake messages use.
+   * The handshake is complete: the machine for the rest of the connection, which takes the
+   * post-handshake messages and holds nothing only the handshake needed (key shares, hello
+   * messages, handshake secrets, the peer's key). Without it the machine stays.
    */
-  releaseHandshakeState?(): void;
+  afterHandshake?(): HandshakeMachine;
 }
 
 /** A message-level trace entry for `-msg`-style output. */
@@ -368,7 +369,7 @@ export class Connection {
       this.keySchedule.releaseStageSecrets();
       this.keySchedule = KeySchedule13.released(this.config.provider, this.keySchedule.hash);
     }
-    this.machine.releaseHandshakeState?.();
+    if (this.machine.afterHandshake) this.machine = this.machine.afterHandshake();
     this.pendingHandshake = null;
     // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is
     // refused). The settings object stays the same one (callers may key data by it); its

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SSL_ERROR_SSL, SSL_ERROR_WANT_READ } from '../../src/ssl/constants.js';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, KeyUpdateRequest } from '../../src/wire/enums.js';
 import { receivedAlertReason } from '../../src/wire/errors.js';
-import { encodeHandshake, encodeKeyUpdate } from '../../src/wire/handshake.js';
+import { encodeFinished, encodeHandshake, encodeKeyUpdate, encodeNewSessionTicket } from '../../src/wire/handshake.js';
 import {
   alertBody,
   clientForger,
@@ -335,6 +335,35 @@ test('a KeyUpdate that does not end its record is unexpected_message (key change
   const ku = encodeKeyUpdate({ requestUpdate: KeyUpdateRequest.update_not_requested });
   p.c.input.write(f.seal(ContentType.handshake, concat(ku, ku.subarray(0, 2))));
   expectFailure(p.c, () => p.client.read(buf), { reason: 'SSL_R_NOT_ON_RECORD_BOUNDARY', alert: AlertDescription.unexpected_message }, reader(p.s));
+});
+
+test('after the handshake a client takes only tickets and KeyUpdates: a Finished is unexpected_message', () => {
+  const p = established();
+  const f = serverForger(p);
+  p.c.input.write(f.seal(ContentType.handshake, encodeFinished({ verifyData: new Uint8Array(32) })));
+  expectFailure(p.c, () => p.client.read(buf), { reason: 'SSL_R_UNEXPECTED_MESSAGE', alert: AlertDescription.unexpected_message }, reader(p.s));
+});
+
+test('after the handshake a server takes only KeyUpdates: a NewSessionTicket from the client is unexpected_message', () => {
+  const p = established();
+  const f = clientForger(p);
+  const nst = encodeNewSessionTicket({ lifetime: 60, ageAdd: 1, nonce: new Uint8Array(1), ticket: new Uint8Array(16), extensions: [] });
+  p.s.input.write(f.seal(ContentType.handshake, nst));
+  expectFailure(p.s, () => p.server.read(buf), { reason: 'SSL_R_UNEXPECTED_MESSAGE', alert: AlertDescription.unexpected_message }, reader(p.c));
+});
+
+test('a ticket with a lifetime over seven days is illegal_parameter; one of exactly seven days is kept', () => {
+  const week = 7 * 24 * 3600;
+  const ok = established();
+  const before = ok.client.getSession()?.tickets.length ?? 0;
+  const nst = (lifetime: number) => encodeNewSessionTicket({ lifetime, ageAdd: 1, nonce: new Uint8Array(1), ticket: new Uint8Array(16), extensions: [] });
+  ok.c.input.write(serverForger(ok).seal(ContentType.handshake, nst(week)));
+  assert.equal(ok.client.read(buf), -1);
+  assert.equal(ok.client.getError(-1), SSL_ERROR_WANT_READ);
+  assert.equal(ok.client.getSession()!.tickets.length, before + 1);
+  const p = established();
+  p.c.input.write(serverForger(p).seal(ContentType.handshake, nst(week + 1)));
+  expectFailure(p.c, () => p.client.read(buf), { reason: 'SSL_R_BAD_EXTENSION', alert: AlertDescription.illegal_parameter }, reader(p.s));
 });
 
 // ------------------------------------------------------------------------------ change_cipher_spec

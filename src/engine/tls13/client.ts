@@ -6,7 +6,6 @@ import { Reason, TlsFailure } from '../../wire/errors.js';
 import {
   decodeAlpn,
   decodeCookie,
-  decodeEarlyDataMax,
   decodeKeyShareHrr,
   decodeKeyShareServer,
   decodeRecordSizeLimit,
@@ -30,8 +29,6 @@ import {
   decodeCertificateVerify,
   decodeEncryptedExtensions,
   decodeFinished,
-  decodeKeyUpdate,
-  decodeNewSessionTicket,
   decodeServerHello,
   encodeCertificateVerify,
   encodeClientHello,
@@ -45,7 +42,7 @@ import { sessionTicketExtension, tls12ClientHelloExtensions } from '../tls12/com
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
-import { StoredTicket } from './stored-ticket.js';
+import { clientTrafficMessage, Tls13ClientTraffic } from './traffic.js';
 import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
 import { equalBytes } from '../../crypto/equal-bytes.js';
@@ -107,21 +104,9 @@ export class Tls13Client implements HandshakeMachine {
     this.sessionId = conn.config.resumption12?.sessionId ?? (conn.config.middleboxCompat ? provider.randomBytes(32) : EMPTY);
   }
 
-  /** After the handshake only tickets and KeyUpdates come: hellos, shares and handshake secrets go. */
-  releaseHandshakeState(): void {
-    this.pskSchedule = null;
-    this.shares = NO_SHARES;
-    this.lastHello = null;
-    this.lastHelloRaw = null;
-    // An idle connection keeps little: the random lives on in conn.clientRandom (copied there).
-    this.random = EMPTY;
-    this.sessionId = EMPTY;
-    this.offeredExtensions = NO_EXTENSIONS;
-    this.serverHsSecret = null;
-    this.clientHsSecret = null;
-    this.certificateRequest = null;
-    this.peerKey = null;
-    this.offer = null;
+  /** After the handshake only tickets and KeyUpdates come: a machine that holds nothing else takes over. */
+  afterHandshake(): HandshakeMachine {
+    return new Tls13ClientTraffic(this.conn);
   }
 
   start(): void {
@@ -207,12 +192,9 @@ export class Tls13Client implements HandshakeMachine {
         if (m.type === HandshakeType.finished) return this.onFinished(m);
         break;
       case 'traffic':
-        if (m.type === HandshakeType.new_session_ticket) return this.onNewSessionTicket(m);
-        if (m.type === HandshakeType.key_update) return this.conn.receiveKeyUpdate(decodeKeyUpdate(m.body).requestUpdate);
-        // After our close_notify we can no longer answer a post-handshake CertificateRequest, so it
-        // is ignored rather than failing the close (S-19, as OpenSSL).
-        if (m.type === HandshakeType.certificate_request && this.conn.writeClosed) return;
-        break;
+        // Messages after the Finished in the record that completed the handshake (the machine is
+        // replaced once that record is done).
+        return clientTrafficMessage(this.conn, m);
       case 'start':
         break;
     }
@@ -460,27 +442,5 @@ export class Tls13Client implements HandshakeMachine {
     const signature = this.conn.config.provider.sign(scheme, ck.key, content);
     this.conn.negotiated.signatureScheme = scheme;
     this.conn.sendHandshake(encodeCertificateVerify({ scheme, signature }));
-  }
-
-  private onNewSessionTicket(m: HandshakeMessage): void {
-    const nst = decodeNewSessionTicket(m.body);
-    if (nst.lifetime > 604800) throw illegal('ticket lifetime over seven days');
-    let maxEarlyData = 0;
-    for (const e of nst.extensions) {
-      if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataMax(e.data);
-    }
-    const ks = this.conn.keySchedule!;
-    // Not the nonce: it only derives the PSK (RFC 8446 4.6.1). The stored ticket copies the rest.
-    this.conn.addTicket(new StoredTicket({
-      lifetime: nst.lifetime,
-      ageAdd: nst.ageAdd,
-      ticket: nst.ticket,
-      maxEarlyData,
-      psk: ks.ticketPsk(this.conn.resumptionSecret!, nst.nonce),
-      suite: this.suite,
-      receivedAt: this.conn.config.now(),
-      alpn: this.conn.negotiated.alpn,
-      serverName: this.conn.config.serverName ?? null,
-    }));
   }
 }

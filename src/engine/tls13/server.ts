@@ -28,7 +28,6 @@ import {
   decodeCertificateVerify,
   decodeClientHello,
   decodeFinished,
-  decodeKeyUpdate,
   encodeCertificateRequest,
   encodeCertificateVerify,
   encodeEncryptedExtensions,
@@ -44,6 +43,7 @@ import { equalBytes } from '../../crypto/equal-bytes.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, leafPublicKey, usableInTls13Handshake } from './common.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { binderOf, binderTranscriptHash } from './psk.js';
+import { serverTrafficMessage, Tls13ServerTraffic } from './traffic.js';
 
 type State =
   | 'wait_client_hello'
@@ -109,12 +109,9 @@ export class Tls13Server implements HandshakeMachine {
     // The server waits for the ClientHello.
   }
 
-  /** After the handshake only KeyUpdates come: the handshake secret, hello facts and client key go. */
-  releaseHandshakeState(): void {
-    this.clientHsSecret = null;
-    this.firstSessionId = null;
-    this.sentCookie = null;
-    this.clientKey = null;
+  /** After the handshake only KeyUpdates come: a machine that holds nothing else takes over. */
+  afterHandshake(): HandshakeMachine {
+    return new Tls13ServerTraffic(this.conn);
   }
 
   handle(m: HandshakeMessage): void {
@@ -133,8 +130,9 @@ export class Tls13Server implements HandshakeMachine {
         if (m.type === HandshakeType.finished) return this.onFinished(m);
         break;
       case 'traffic':
-        if (m.type === HandshakeType.key_update) return this.conn.receiveKeyUpdate(decodeKeyUpdate(m.body).requestUpdate);
-        break;
+        // Messages after the Finished in the record that completed the handshake (the machine is
+        // replaced once that record is done).
+        return serverTrafficMessage(this.conn, m);
     }
     throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_MESSAGE, `handshake message ${m.type} in state ${this.state}`);
   }
