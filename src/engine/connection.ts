@@ -94,7 +94,7 @@ export interface TraceEvent {
  * appends to it.
  */
 const NO_CERTIFICATES = Object.freeze([]) as unknown as Uint8Array[];
-/** The tickets of every server connection: none (see Connection.tickets). */
+/** The tickets of a connection before any arrived, and of every server connection: none (see Connection.tickets). */
 const NO_TICKETS = Object.freeze([]) as unknown as ReceivedTicket[];
 
 /** Limit on consecutive records that carry no progress (empty records, warnings, CCS). */
@@ -151,8 +151,12 @@ export class Connection {
    * TLS 1.2 session's (lookupSession12); client, TLS 1.2, the offer's (resumption12).
    */
   resumedFrom: unknown = null;
-  /** Tickets received (client), newest last. A server's is one frozen empty list all servers share (only a TLS 1.3 client adds tickets). */
-  readonly tickets: ReceivedTicket[];
+  /**
+   * Tickets received (client), newest last. Never changed in place: each ticket makes a new list
+   * (a session made before it arrived is given the new one, see SessionKeeper.observe). Until then
+   * it is one frozen empty list all connections share.
+   */
+  tickets: readonly ReceivedTicket[] = NO_TICKETS;
   /** Optional observer for traces (`-msg`). */
   onTrace: ((e: TraceEvent) => void) | null = null;
   /**
@@ -292,7 +296,6 @@ export class Connection {
     readonly role: 'client' | 'server',
   ) {
     this.config = config;
-    this.tickets = role === 'server' ? NO_TICKETS : [];
     this.transcript = new Transcript(config.provider);
     this.maxSendFragment = Math.min(16384, config.maxFragmentLength);
     if (role === 'server') this.machine = new ServerVersionDispatch(this);
@@ -800,8 +803,10 @@ export class Connection {
 
   /** Stores a ticket (client), keeping only the newest few. */
   addTicket(ticket: ReceivedTicket): void {
-    this.tickets.push(ticket);
-    if (this.tickets.length > MAX_TICKETS) this.tickets.shift();
+    // A new list, exactly as long as its contents (concat): the first push onto an array reserves
+    // 17 slots, about 120 bytes an idle client would keep.
+    const kept = this.tickets.length >= MAX_TICKETS ? this.tickets.slice(1) : this.tickets;
+    this.tickets = kept.concat(ticket);
   }
 
   /** Keying material exporter: RFC 8446 7.5 for TLS 1.3, RFC 5705 for TLS 1.2. */

@@ -142,7 +142,8 @@ function decodeBody(r: Reader, format: number): Session {
     alpn,
     serverName,
     peerCertificates,
-    tickets,
+    // Exactly as long as its contents (slice): the first push reserved 17 slots.
+    tickets: tickets.slice(),
     createdAt,
     timeout,
     resumptionSecret,

@@ -141,6 +141,8 @@ export class SessionKeeper {
   observe(conn: Connection): void {
     if (!conn.handshakeComplete) return;
     const s = this.ensureSession(conn);
+    // Tickets that arrived since: the engine made a new list (a TLS 1.3 client's only).
+    if (conn.tickets.length > 0 && s.tickets !== conn.tickets && s.side === 'client') s.receivedTickets(conn.tickets);
     if (this.evicted || this.added || !s.isResumable()) return;
     const mode = this.ctx.getSessionCacheMode();
     const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;

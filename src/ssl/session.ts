@@ -18,8 +18,8 @@ export interface SessionInit {
   /** The peer's certificate chain as sent (leaf first, DER). */
   peerCertificates: Uint8Array[];
   /**
-   * Client: the TLS 1.3 tickets of the connection. This is the engine's own list (not a copy), so
-   * tickets that arrive after the handshake (for example while `shutdown()` waits) show up here.
+   * Client: the TLS 1.3 tickets of the connection, the engine's own list (not a copy). Tickets that
+   * arrive later (for example while `shutdown()` waits) replace it (see Session.receivedTickets).
    */
   tickets: readonly ReceivedTicket[];
   /** Milliseconds since the epoch (the context's clock). */
@@ -73,8 +73,7 @@ export class Session {
   readonly serverName: string | null;
   /** Peer certificate chain (leaf first, DER). */
   readonly peerCertificates: readonly Uint8Array[];
-  /** TLS 1.3 tickets received (client side; empty on the server). */
-  readonly tickets: readonly ReceivedTicket[];
+  private ticketList: readonly ReceivedTicket[];
   /** Creation time, milliseconds since the epoch. */
   readonly createdAt: number;
   /** Lifetime in seconds. */
@@ -127,7 +126,7 @@ export class Session {
     this.alpn = init.alpn;
     this.serverName = init.serverName;
     this.peerCertificates = init.peerCertificates;
-    this.tickets = init.tickets;
+    this.ticketList = init.tickets;
     this.createdAt = init.createdAt;
     this.timeout = init.timeout;
     this.hasServerSessionId = init.hasServerSessionId === true;
@@ -138,6 +137,19 @@ export class Session {
   }
 
   /** Cache key (OpenSSL: session ID); a new view of the session's bytes at each read. */
+  /** TLS 1.3 tickets received (client side; empty on the server). */
+  get tickets(): readonly ReceivedTicket[] {
+    return this.ticketList;
+  }
+
+  /**
+   * The connection's ticket list, when tickets arrived after the session was made: the engine
+   * makes a new list for each ticket instead of growing one (SessionKeeper.observe).
+   */
+  receivedTickets(list: readonly ReceivedTicket[]): void {
+    this.ticketList = list;
+  }
+
   get id(): Uint8Array {
     return new Uint8Array(this.material, 0, this.idLength);
   }

@@ -173,3 +173,22 @@ test("TLS 1.3 server session: its ID and resumption secret are copies in one buf
   assertResumed(second);
   assertResumed(connectOnce(clientCtx, serverCtx, second.client.getSession()!));
 });
+
+test('TLS 1.3 client: a session taken before the tickets arrived gets them; ticket lists are replaced, never changed in place', () => {
+  const { clientCtx, serverCtx } = contexts();
+  const p = memoryPairFrom(clientCtx, serverCtx);
+  p.handshake();
+  // The client finished its handshake before the server's tickets (sent after its Finished) were read.
+  const early = p.client.getSession()!;
+  const before = early.tickets;
+  assert.equal(before.length, 0);
+  assert.equal(early.isResumable(), false);
+  assert.equal(p.client.read(new Uint8Array(8)), -1);
+  const session = p.client.getSession()!;
+  assert.equal(session, early, 'the same session object');
+  assert.equal(session.tickets.length, 2);
+  assert.ok(session.isResumable());
+  assert.equal(before.length, 0, 'a list taken earlier is not changed');
+  assert.notEqual(session.tickets, before);
+  assertResumed(connectOnce(clientCtx, serverCtx, session));
+});
