@@ -287,34 +287,27 @@ class NodeAead implements Aead {
   private cipher(nonce: Uint8Array, aad: Uint8Array): CipherGCM {
     // GCM would silently accept any IV length, which would break interop rather than fail.
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
-    const scratch = this.scratchKey();
-    let cipher: CipherGCM;
-    if (scratch === null) cipher = createAeadCipher(this.algorithm, this.keyObject!, nonce, CIPHER_OPTIONS);
-    else {
-      try {
-        cipher = createAeadCipher(this.algorithm, scratch.bytes, nonce, CIPHER_OPTIONS);
-      } finally {
-        scratch.words.fill(0);
-      }
-    }
+    const cipher = this.keyed(createAeadCipher, nonce);
     cipher.setAAD(aad);
     return cipher;
+  }
+
+  /** A fresh cipher (`create` createAeadCipher) or decipher (createAeadDecipher) under the key. */
+  private keyed<T>(create: (algorithm: AeadAlgorithm, key: KeyObject | Uint8Array, iv: Uint8Array, options: typeof CIPHER_OPTIONS) => T, nonce: Uint8Array): T {
+    const scratch = this.scratchKey();
+    if (scratch === null) return create(this.algorithm, this.keyObject!, nonce, CIPHER_OPTIONS);
+    try {
+      return create(this.algorithm, scratch.bytes, nonce, CIPHER_OPTIONS);
+    } finally {
+      scratch.words.fill(0);
+    }
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
     if (nonce.length !== NONCE_LENGTH) throw new RangeError(`typessl: AEAD nonce must be ${NONCE_LENGTH} bytes`);
     const ctLength = ciphertextAndTag.length - TAG_LENGTH;
     if (ctLength < 0) return null;
-    const scratch = this.scratchKey();
-    let decipher: DecipherGCM;
-    if (scratch === null) decipher = createAeadDecipher(this.algorithm, this.keyObject!, nonce, CIPHER_OPTIONS);
-    else {
-      try {
-        decipher = createAeadDecipher(this.algorithm, scratch.bytes, nonce, CIPHER_OPTIONS);
-      } finally {
-        scratch.words.fill(0);
-      }
-    }
+    const decipher = this.keyed(createAeadDecipher, nonce);
     decipher.setAuthTag(ciphertextAndTag.subarray(ctLength));
     decipher.setAAD(aad);
     const plaintext = decipher.update(ciphertextAndTag.subarray(0, ctLength));
