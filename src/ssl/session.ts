@@ -136,7 +136,6 @@ export class Session {
     this.verifyResult = init.verifyResult ?? 0;
   }
 
-  /** Cache key (OpenSSL: session ID); a new view of the session's bytes at each read. */
   /** TLS 1.3 tickets received (client side; empty on the server). */
   get tickets(): readonly ReceivedTicket[] {
     return this.ticketList;
@@ -150,6 +149,7 @@ export class Session {
     this.ticketList = list;
   }
 
+  /** Cache key (OpenSSL: session ID); a new view of the session's bytes at each read. */
   get id(): Uint8Array {
     return new Uint8Array(this.material, 0, this.idLength);
   }

@@ -62,9 +62,9 @@ function illegal(detail: string, reason: Reason = Reason.SSL_R_BAD_EXTENSION): T
   return new TlsFailure(AlertDescription.illegal_parameter, reason, detail);
 }
 
-/** The key shares before the hello and after the handshake: one empty list for all (shares are replaced, never appended to). */
+/** The key shares before the hello: one empty list for all (shares are replaced, never appended to). */
 const NO_SHARES: KeyShare[] = Object.freeze([]) as unknown as KeyShare[];
-/** What a client holds before it sends its hello and after the handshake: nothing (only ever read). */
+/** What a client has offered before it sends its hello: nothing (only ever read). */
 const NO_EXTENSIONS: ReadonlySet<number> = new Set<number>();
 const EMPTY = new Uint8Array(0);
 

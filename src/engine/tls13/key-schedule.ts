@@ -37,8 +37,8 @@ export function hkdfExpandLabel(
   return expand(provider, hash, secret, hkdfLabel(label, context, length), length);
 }
 
+/** HKDF-Expand of the bytes (the provider checks `length`) or of a prepared key (checked here: HmacKey leaves it to its caller). */
 function expand(provider: CryptoProvider, hash: HashAlgorithm, secret: Uint8Array | HmacKey, info: Uint8Array, length: number): Uint8Array {
-  // A prepared key leaves the length check to its caller: the provider's does it.
   if (secret instanceof Uint8Array) return provider.hkdfExpand(hash, secret, info, length);
   if (!Number.isInteger(length) || length < 1 || length > 255 * provider.hashLength(hash)) {
     throw new RangeError(`typessl: HKDF-Expand length ${length} out of range 1..${255 * provider.hashLength(hash)}`);
