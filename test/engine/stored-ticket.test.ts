@@ -20,3 +20,18 @@ test('StoredTicket copies ticket and PSK into one buffer and hands out views of 
   assert.equal(t.serverName, 'localhost');
   assert.equal(t.suite.id, 0x1301);
 });
+
+test('StoredTicket keeps its numbers in the buffer: the largest u32 values, a fractional time, an empty PSK and a one-byte ticket read back as given', () => {
+  for (const [lifetime, ageAdd, maxEarlyData, receivedAt, ticketLength, pskLength] of [
+    [0, 0, 0, 0, 1, 0],
+    [604800, 0xffffffff, 0xffffffff, 1_700_000_000_123.5, 65535, 48],
+  ] as const) {
+    const ticket = new Uint8Array(ticketLength).fill(3);
+    const psk = new Uint8Array(pskLength).fill(9);
+    const t = new StoredTicket({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: suiteInfo(0x1302)!, receivedAt, alpn: null, serverName: null });
+    assert.deepEqual([t.lifetime, t.ageAdd, t.maxEarlyData, t.receivedAt], [lifetime, ageAdd, maxEarlyData, receivedAt]);
+    assert.deepEqual(t.ticket, ticket);
+    assert.deepEqual(t.psk, psk);
+    assert.deepEqual(Object.keys(t).sort(), ['alpn', 'bytes', 'serverName', 'suite'], 'four fields; the rest lives in the buffer');
+  }
+});
