@@ -1,9 +1,7 @@
 import type { SuiteInfo } from '../crypto/suites.js';
 import { toHex } from '../engine/bytes.js';
 import type { ReceivedTicket } from '../engine/connection.js';
-
-/** RFC 8446 4.6.1: nobody keeps a TLS 1.3 ticket longer than seven days, whatever it says. */
-export const MAX_TICKET_LIFETIME = 604800;
+import { MAX_TICKET_LIFETIME } from '../wire/messages.js';
 
 /** What a `Session` is made from (see `Session.fromConnection` in the Ssl's session keeper). */
 export interface SessionInit {

@@ -6,7 +6,8 @@ import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
 import { SSL_SESS_CACHE_NO_INTERNAL_LOOKUP, SSL_SESS_CACHE_NO_INTERNAL_STORE, SSL_SESS_CACHE_SERVER } from './constants.js';
 import type { SslContext } from './context.js';
-import { MAX_TICKET_LIFETIME, type Session } from './session.js';
+import type { Session } from './session.js';
+import { MAX_TICKET_LIFETIME } from '../wire/messages.js';
 import { sessionFromBytes, sessionToBytes } from './session-codec.js';
 
 /**

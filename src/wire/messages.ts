@@ -70,9 +70,12 @@ export interface Finished {
   verifyData: Uint8Array;
 }
 
+/** RFC 8446 4.6.1: nobody keeps a TLS 1.3 ticket longer than seven days, whatever it says (seconds). */
+export const MAX_TICKET_LIFETIME = 604800;
+
 /** TLS 1.3 NewSessionTicket (RFC 8446 4.6.1). */
 export interface NewSessionTicket {
-  /** Seconds, at most 604800. */
+  /** Seconds, at most MAX_TICKET_LIFETIME. */
   lifetime: number;
   ageAdd: number;
   nonce: Uint8Array;

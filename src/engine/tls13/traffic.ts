@@ -9,12 +9,9 @@ import { AlertDescription, ExtensionType, HandshakeType } from '../../wire/enums
 import { Reason, TlsFailure } from '../../wire/errors.js';
 import { decodeEarlyDataMax } from '../../wire/extensions.js';
 import { decodeKeyUpdate, decodeNewSessionTicket } from '../../wire/handshake.js';
-import type { HandshakeMessage } from '../../wire/messages.js';
+import { MAX_TICKET_LIFETIME, type HandshakeMessage } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
 import { StoredTicket } from './stored-ticket.js';
-
-/** A ticket may live seven days at most (RFC 8446 4.6.1). */
-const MAX_TICKET_LIFETIME = 604800;
 
 function unexpected(m: HandshakeMessage): TlsFailure {
   return new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_MESSAGE, `handshake message ${m.type} in state traffic`);
