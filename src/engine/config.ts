@@ -160,6 +160,13 @@ export interface EngineConfig {
    * handshake_failure in TLS 1.2 (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
    */
   clientCertificates?: { required: boolean; certificateAuthorities: Uint8Array[] };
+  /**
+   * Once the handshake is over: the peer's chain to keep, owning its bytes (the chain given may be
+   * views of handshake records). The SslContext returns an equal chain an earlier connection kept
+   * when there is one, so connections to one server share its certificates (PeerChainCache).
+   * Without it each connection keeps its own copy.
+   */
+  keepPeerCertificates?(chain: readonly Uint8Array[]): Uint8Array[];
   /** Client: send a legacy session ID and change_cipher_spec for middlebox compatibility (RFC 8446 D.4). */
   middleboxCompat: boolean;
   /** record_size_limit to advertise (RFC 8449), or undefined to not send the extension as a client. */

@@ -362,7 +362,8 @@ export class Connection {
    * schedule's stage secrets, the machine's hello messages, key shares and handshake secrets, the
    * certificate verifier), and the values kept for the application (Finished data, client random,
    * peer certificates) are copied out of the handshake records they are views of, so those
-   * records can go too. What KeyUpdate, tickets, exporters and getPeerCertificate need stays.
+   * records can go too (the peer's chain into one the context shares between the connections
+   * that received the same chain: config.keepPeerCertificates). What KeyUpdate, tickets, exporters and getPeerCertificate need stays.
    */
   private releaseHandshakeState(): void {
     this.handshakeReleased = true;
@@ -391,7 +392,10 @@ export class Connection {
     this.keptPacked = packValues(this.keptValues!);
     this.keptValues = null;
     const n = this.negotiated;
-    if (n.peerCertificates.length > 0) n.peerCertificates = n.peerCertificates.map((c) => c.slice());
+    if (n.peerCertificates.length > 0) {
+      const keep = this.config.keepPeerCertificates;
+      n.peerCertificates = keep ? keep(n.peerCertificates) : n.peerCertificates.map((c) => new Uint8Array(c));
+    }
   }
 
   private processRecord(record: RawRecord): RecordEvent {

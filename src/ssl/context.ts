@@ -25,6 +25,7 @@ import { SessionCache } from './session-cache.js';
 import { TicketKeys } from './ticket-keys.js';
 import { parseCipherList } from './cipher-string.js';
 import { PeerVerifier, type VerificationSink } from './peer-verifier.js';
+import { PeerChainCache } from './peer-chain-cache.js';
 
 /** OpenSSL's default number of TLS 1.3 tickets per handshake (SSL_CTX_set_num_tickets). */
 export const DEFAULT_NUM_TICKETS = 2;
@@ -242,6 +243,10 @@ export class SslContext {
   /** The keys sealing this server's stateless tickets (current + previous). */
   readonly ticketKeys: TicketKeys;
   private tickets: number;
+  /** The peer chains this context's connections keep, shared between equal ones. */
+  private readonly peerChains = new PeerChainCache();
+  /** `EngineConfig.keepPeerCertificates` for every connection (one function, not one per connection). */
+  private readonly keepPeerChain = (chain: readonly Uint8Array[]): Uint8Array[] => this.peerChains.keep(chain);
 
   constructor(options: SslContextOptions = {}) {
     this.base = options;
@@ -571,6 +576,7 @@ export class SslContext {
       alpnProtocols: this.alpn,
       middleboxCompat: this.base.middleboxCompat ?? true,
       maxFragmentLength: this.base.maxFragmentLength ?? 16384,
+      keepPeerCertificates: this.keepPeerChain,
     };
     if (this.keyShareGroups) cfg.keyShareGroups = this.keyShareGroups;
     if (this.certifiedKey && this.certifiedKey.chain.length > 0) cfg.certifiedKey = this.certifiedKey;
