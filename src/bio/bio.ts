@@ -49,11 +49,14 @@ export interface WaitableBio extends Bio {
   /**
    * `waitReadable` for callers that need no promise: calls `callback` once, synchronously from
    * the transport event that makes `read()` worth retrying, or in a microtask when it already is.
-   * An idle connection's pending read then holds its callback and nothing else.
+   * An idle connection's pending read then holds its callback and nothing else. With `arg` the
+   * callback is called with it, so one function can serve every connection.
    */
   whenReadable(callback: () => void): void;
+  whenReadable<T>(callback: (arg: T) => void, arg: T): void;
   /** `waitWritable` as `whenReadable` is `waitReadable`. */
   whenWritable(callback: () => void): void;
+  whenWritable<T>(callback: (arg: T) => void, arg: T): void;
   /** Ends the transport's write side once queued bytes are out (TCP FIN). Never rejects. */
   endWrite(): Promise<void>;
   /** Tears the transport down at once; unsent bytes are dropped. */

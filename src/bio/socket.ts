@@ -200,9 +200,9 @@ export class SocketBio implements WaitableBio {
   }
 
   /** `waitReadable` without a promise: `callback` runs once, from the socket event (see WaitableBio). */
-  whenReadable(callback: Waiter): void {
-    if (this.readable()) queueMicrotask(callback);
-    else this.readWaiters.add(callback);
+  whenReadable<T>(callback: Waiter<T>, arg?: T): void {
+    if (this.readable()) queueMicrotask(() => callback(arg as T));
+    else this.readWaiters.add(callback, arg as T);
   }
 
   /**
@@ -216,9 +216,9 @@ export class SocketBio implements WaitableBio {
   }
 
   /** `waitWritable` without a promise (see WaitableBio). */
-  whenWritable(callback: Waiter): void {
-    if (!this.writeBlocked()) queueMicrotask(callback);
-    else (this.writeWaiters ??= new Waiters()).add(callback);
+  whenWritable<T>(callback: Waiter<T>, arg?: T): void {
+    if (!this.writeBlocked()) queueMicrotask(() => callback(arg as T));
+    else (this.writeWaiters ??= new Waiters()).add(callback, arg as T);
   }
 
   // ------------------------------------------------------------ life cycle

@@ -120,9 +120,9 @@ export class StreamBio implements WaitableBio {
     return new Promise<void>((resolve) => this.readWaiters.add(resolve));
   }
 
-  whenReadable(callback: Waiter): void {
-    if (this.readable()) queueMicrotask(callback);
-    else this.readWaiters.add(callback);
+  whenReadable<T>(callback: Waiter<T>, arg?: T): void {
+    if (this.readable()) queueMicrotask(() => callback(arg as T));
+    else this.readWaiters.add(callback, arg as T);
   }
 
   waitWritable(): Promise<void> {
@@ -130,9 +130,9 @@ export class StreamBio implements WaitableBio {
     return new Promise<void>((resolve) => this.writeWaiters.add(resolve));
   }
 
-  whenWritable(callback: Waiter): void {
-    if (this.writable()) queueMicrotask(callback);
-    else this.writeWaiters.add(callback);
+  whenWritable<T>(callback: Waiter<T>, arg?: T): void {
+    if (this.writable()) queueMicrotask(() => callback(arg as T));
+    else this.writeWaiters.add(callback, arg as T);
   }
 
   private readable(): boolean {

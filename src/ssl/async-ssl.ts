@@ -189,8 +189,9 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   private writeJobs = 0;
   /**
    * The read waiting outside the lane (see read), its size and settle functions. Kept in fields
-   * and retried by one function made per connection: an idle connection's pending read is then
-   * one promise, not a promise, closures and contexts per read. Its promise becomes the read
+   * and retried by one function for all connections (the BIO calls it with the AsyncSsl): an idle
+   * connection's pending read is then one promise and its settle functions, not a promise,
+   * closures and contexts per read. Its promise becomes the read
    * lane's tail only when another read queues behind it.
    */
   private direct: Promise<Uint8Array | null> | null = null;
@@ -321,8 +322,8 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       const code = this.ssl.getError(typeof r === 'number' ? r : r.length);
       this.onStep?.();
       if (typeof r !== 'number') this.resolveDirect(r);
-      else if (code === SSL_ERROR_WANT_READ) this.bio.whenReadable(this.retryDirect);
-      else if (code === SSL_ERROR_WANT_WRITE) this.bio.whenWritable(this.retryDirect);
+      else if (code === SSL_ERROR_WANT_READ) this.bio.whenReadable(AsyncSsl.retryDirect, this);
+      else if (code === SSL_ERROR_WANT_WRITE) this.bio.whenWritable(AsyncSsl.retryDirect, this);
       else if (r === 0 && (code === SSL_ERROR_NONE || code === SSL_ERROR_ZERO_RETURN)) this.resolveDirect(null);
       else this.rejectDirect(this.failure(code));
     } catch (e) {
@@ -330,8 +331,10 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     }
   }
 
-  /** stepDirect as the BIO's callback (made once per connection). */
-  private readonly retryDirect = (): void => this.stepDirect();
+  /** stepDirect as the BIO's callback: one function for every connection, called with its AsyncSsl. */
+  private static retryDirect(this: void, a: AsyncSsl): void {
+    a.stepDirect();
+  }
 
   private resolveDirect(data: Uint8Array | null): void {
     const resolve = this.directResolve!;

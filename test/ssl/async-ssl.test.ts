@@ -714,21 +714,22 @@ test('SocketBio.whenReadable / whenWritable: the callback runs once, from the so
     client.write(Buffer.from('y'));
     await once(server, 'data');
     assert.equal(calls.length, 1);
-    // Already readable: not synchronously (no re-entry into the caller), but in a microtask.
-    let ran = false;
-    bio.whenReadable(() => (ran = true));
-    assert.equal(ran, false);
+    // Already readable: not synchronously (no re-entry into the caller), but in a microtask;
+    // a callback given an argument gets it.
+    let ran: string | null = null;
+    bio.whenReadable((arg: string) => (ran = arg), 'with its argument');
+    assert.equal(ran, null);
     await Promise.resolve();
-    assert.equal(ran, true);
+    assert.equal(ran, 'with its argument');
     // Writable: a write over the mark blocks until the socket lets go of it.
     assert.ok(bio.write(new Uint8Array(64)) > 0);
-    let writable = false;
-    bio.whenWritable(() => (writable = true));
+    let writable: object | null = null;
+    bio.whenWritable((arg: object) => (writable = arg), bio);
     await Promise.resolve();
-    assert.equal(writable, false, 'the socket still holds the write');
+    assert.equal(writable, null, 'the socket still holds the write');
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
-    assert.equal(writable, true);
+    assert.equal(writable, bio);
   } finally {
     client.destroy();
     server.destroy();

@@ -30,3 +30,20 @@ test('Waiters: a waiter parked while waking waits for the next wake', () => {
   w.wake();
   assert.deepEqual(seen, ['first', 'second', 'again']);
 });
+
+test('Waiters: a waiter parked with an argument is called with it, first or later, and forgets it', () => {
+  const w = new Waiters();
+  const seen: string[] = [];
+  const record = (label: string): void => void seen.push(label);
+  w.add(record, 'a');
+  w.add(() => seen.push('plain'));
+  w.add(record, 'b');
+  w.add(record, 'c');
+  w.wake();
+  assert.deepEqual(seen, ['a', 'plain', 'b', 'c']);
+  // The next first waiter gets its own argument, not the previous one's.
+  let got: unknown = 'unset';
+  w.add((x?: unknown) => (got = x));
+  w.wake();
+  assert.equal(got, undefined);
+});
