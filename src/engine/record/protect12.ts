@@ -30,7 +30,11 @@ function checkedIv12(iv: Uint8Array): Uint8Array {
  * A new instance is made at each ChangeCipherSpec, so sequence numbers start at zero.
  */
 export class RecordProtection12 extends PackedIv implements RecordProtection {
-  readonly outerTypeIsReal = true;
+  /** TLS 1.2 sends every record under its real type (a getter, as in RecordProtection13). */
+  get outerTypeIsReal(): boolean {
+    return true;
+  }
+
   private seq = 0;
   private readonly explicit: boolean;
   private readonly aead: Aead;
