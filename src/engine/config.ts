@@ -167,6 +167,14 @@ export interface EngineConfig {
    * Without it each connection keeps its own copy.
    */
   keepPeerCertificates?(chain: readonly Uint8Array[]): Uint8Array[];
+  /**
+   * The settings the connection keeps in place of these once its handshake is complete: one
+   * object its context shares between connections, without the callbacks and offers only a
+   * handshake uses. After the handshake the engine reads only `provider` and `now` (the server
+   * name a client sent stays in `Connection.requestedServerName`). Without it the connection keeps
+   * these, with those callbacks cleared.
+   */
+  afterHandshake?: EngineConfig;
   /** Client: send a legacy session ID and change_cipher_spec for middlebox compatibility (RFC 8446 D.4). */
   middleboxCompat: boolean;
   /** record_size_limit to advertise (RFC 8449), or undefined to not send the extension as a client. */

@@ -126,11 +126,18 @@ const KEPT_SLOTS = 7;
  */
 export class Connection {
   /**
-   * The settings of this connection. The connection owns them: once the handshake is complete it
-   * clears the callbacks and offers only a handshake uses (verifyPeer, lookupPsk, resumption,
-   * issueTickets and their TLS 1.2 counterparts).
+   * The settings of this connection. Once the handshake is complete they are replaced by
+   * `config.afterHandshake` when given (settings its context shares between connections, with none
+   * of the callbacks and offers only a handshake uses: verifyPeer, lookupPsk, resumption,
+   * issueTickets and their TLS 1.2 counterparts), so an idle connection keeps no settings object
+   * and no callbacks of its own.
    */
-  readonly config: EngineConfig;
+  config: EngineConfig;
+  /**
+   * Client: the server name it sent (SNI), or null. Kept apart from `config` (shared after the
+   * handshake): the tickets that arrive later and the session are for this name.
+   */
+  readonly requestedServerName: string | null;
   /** The handshake's transcript hash; RELEASED_TRANSCRIPT once the handshake is over. */
   transcript: Transcript;
   readonly negotiated: Negotiated = {
@@ -296,6 +303,7 @@ export class Connection {
     readonly role: 'client' | 'server',
   ) {
     this.config = config;
+    this.requestedServerName = role === 'client' ? (config.serverName ?? null) : null;
     this.transcript = new Transcript(config.provider);
     this.maxSendFragment = Math.min(16384, config.maxFragmentLength);
     if (role === 'server') this.machine = new ServerVersionDispatch(this);
@@ -363,7 +371,8 @@ export class Connection {
    * certificate verifier), and the values kept for the application (Finished data, client random,
    * peer certificates) are copied out of the handshake records they are views of, so those
    * records can go too (the peer's chain into one the context shares between the connections
-   * that received the same chain: config.keepPeerCertificates). What KeyUpdate, tickets, exporters and getPeerCertificate need stays.
+   * that received the same chain: config.keepPeerCertificates). What KeyUpdate, tickets,
+   * exporters and getPeerCertificate need stays.
    */
   private releaseHandshakeState(): void {
     this.handshakeReleased = true;
@@ -375,18 +384,6 @@ export class Connection {
     }
     if (this.machine.afterHandshake) this.machine = this.machine.afterHandshake();
     this.pendingHandshake = null;
-    // Only handshakes verify certificates, look PSKs up or offer a session (renegotiation is
-    // refused). The settings object stays the same one (callers may key data by it); its
-    // handshake-only callbacks are cleared (set to undefined: delete would make it a slow dictionary).
-    const cfg = this.config;
-    cfg.verifyPeer = undefined;
-    cfg.lookupPsk = undefined;
-    cfg.resumption = undefined;
-    cfg.lookupSession12 = undefined;
-    cfg.issueTicket12 = undefined;
-    cfg.resumption12 = undefined;
-    // TLS 1.3 tickets are issued with the server's last handshake step, before this runs.
-    cfg.issueTickets = undefined;
     // The values kept for later go into one buffer: out of the handshake records they may be
     // views of, and one allocation and one view instead of seven of each.
     this.keptPacked = packValues(this.keptValues!);
@@ -396,6 +393,23 @@ export class Connection {
       const keep = this.config.keepPeerCertificates;
       n.peerCertificates = keep ? keep(n.peerCertificates) : n.peerCertificates.map((c) => new Uint8Array(c));
     }
+    // Only handshakes verify certificates, look PSKs up, issue TLS 1.3 tickets (with the server's
+    // last handshake step, before this runs) or offer a session; renegotiation is refused. So the
+    // connection keeps the settings its context shares after handshakes, or, without them, its
+    // own with those callbacks cleared (set to undefined: delete would make a slow dictionary).
+    const shared = this.config.afterHandshake;
+    if (shared) {
+      this.config = shared;
+      return;
+    }
+    const cfg = this.config;
+    cfg.verifyPeer = undefined;
+    cfg.lookupPsk = undefined;
+    cfg.resumption = undefined;
+    cfg.lookupSession12 = undefined;
+    cfg.issueTicket12 = undefined;
+    cfg.resumption12 = undefined;
+    cfg.issueTickets = undefined;
   }
 
   private processRecord(record: RawRecord): RecordEvent {

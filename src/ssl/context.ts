@@ -245,6 +245,12 @@ export class SslContext {
   private tickets: number;
   /** The peer chains this context's connections keep, shared between equal ones. */
   private readonly peerChains = new PeerChainCache();
+  /**
+   * `EngineConfig.afterHandshake` of every connection: the common settings without a handshake's
+   * callbacks, made on first use (the engine then reads only the provider and the clock, which a
+   * context never changes).
+   */
+  private afterHandshake: EngineConfig | null = null;
   /** `EngineConfig.keepPeerCertificates` for every connection (one function, not one per connection). */
   private readonly keepPeerChain = (chain: readonly Uint8Array[]): Uint8Array[] => this.peerChains.keep(chain);
 
@@ -557,13 +563,9 @@ export class SslContext {
     return (this.opts & SSL_OP_NO_EVICT_ON_UNCLEAN_CLOSE) !== 0;
   }
 
-  /**
-   * The engine settings for one connection in a role. `sink` receives the certificate
-   * verification result (the `Ssl` keeps it for getVerifyResult); `host` is the name to verify
-   * when it differs from the server name (SSL_set1_host).
-   */
-  engineConfig(role: 'client' | 'server', serverName: string | null, sink?: VerificationSink, host?: string | null): EngineConfig {
-    const cfg: EngineConfig = {
+  /** The engine settings every connection of this context starts from (a new object each call). */
+  private commonConfig(): EngineConfig {
+    return {
       provider: this.provider,
       now: this.now,
       cipherSuites: this.suites,
@@ -576,8 +578,18 @@ export class SslContext {
       alpnProtocols: this.alpn,
       middleboxCompat: this.base.middleboxCompat ?? true,
       maxFragmentLength: this.base.maxFragmentLength ?? 16384,
-      keepPeerCertificates: this.keepPeerChain,
     };
+  }
+
+  /**
+   * The engine settings for one connection in a role. `sink` receives the certificate
+   * verification result (the `Ssl` keeps it for getVerifyResult); `host` is the name to verify
+   * when it differs from the server name (SSL_set1_host).
+   */
+  engineConfig(role: 'client' | 'server', serverName: string | null, sink?: VerificationSink, host?: string | null): EngineConfig {
+    const cfg = this.commonConfig();
+    cfg.keepPeerCertificates = this.keepPeerChain;
+    cfg.afterHandshake = this.afterHandshake ??= this.commonConfig();
     if (this.keyShareGroups) cfg.keyShareGroups = this.keyShareGroups;
     if (this.certifiedKey && this.certifiedKey.chain.length > 0) cfg.certifiedKey = this.certifiedKey;
     if (this.base.hooks) cfg.hooks = this.base.hooks;

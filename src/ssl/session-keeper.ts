@@ -192,7 +192,7 @@ export class SessionKeeper {
         version: n.version ?? 'TLSv1.3',
         suite: n.suite!,
         alpn: n.alpn,
-        serverName: conn.role === 'client' ? (conn.config.serverName ?? null) : n.serverName,
+        serverName: conn.role === 'client' ? conn.requestedServerName : n.serverName,
         // After resumption the engine carries the original session's peer certificates over.
         peerCertificates: n.peerCertificates,
         tickets: conn.tickets,

@@ -63,6 +63,38 @@ test('client and server connections complete a TLS 1.3 handshake and exchange da
   assert.equal(new TextDecoder().decode(seen.a[0]), 'pong');
 });
 
+test('after the handshake a connection keeps config.afterHandshake in place of its settings; without it its own, the handshake callbacks cleared', () => {
+  const shared = config('client');
+  delete shared.serverName;
+  delete shared.verifyPeer;
+  const clientConfig = config('client', { afterHandshake: shared });
+  const ticket = { lifetime: 60, ageAdd: 7, nonce: new Uint8Array([0]), ticket: new Uint8Array([1, 2, 3]) };
+  const serverConfig = config('server', { lookupPsk: () => null, issueTickets: () => [ticket] });
+  const c = new Connection(clientConfig, 'client');
+  const s = new Connection(serverConfig, 'server');
+  assert.equal(c.config, clientConfig);
+  c.start();
+  pump(c, s);
+  pump(c, s); // the ticket
+  assert.equal(c.handshakeComplete && s.handshakeComplete, true);
+  assert.equal(c.config, shared);
+  assert.equal(s.config, serverConfig);
+  assert.equal(serverConfig.lookupPsk, undefined);
+  assert.equal(serverConfig.issueTickets, undefined);
+  // The ticket that came after the swap is for the name the client sent, which the shared settings do not hold.
+  assert.equal(c.requestedServerName, 'localhost');
+  assert.equal(c.tickets.length, 1);
+  assert.equal(c.tickets[0]!.serverName, 'localhost');
+  assert.deepEqual(c.tickets[0]!.ticket, ticket.ticket);
+  // The connection works on with the shared settings: a KeyUpdate, data both ways.
+  c.sendKeyUpdate(true);
+  c.sendApplicationData(new TextEncoder().encode('after'));
+  s.sendApplicationData(new TextEncoder().encode('back'));
+  const seen = pump(c, s);
+  assert.equal(new TextDecoder().decode(seen.b[0]), 'after');
+  assert.equal(new TextDecoder().decode(seen.a[0]), 'back');
+});
+
 test('after the handshake the kept values share one buffer, and KeyUpdate overwrites the old traffic secret', () => {
   const c = new Connection(config('client'), 'client');
   const s = new Connection(config('server'), 'server');

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryPair } from '../helpers/memory-pair.js';
+import { memoryPair, memoryPairOf, testCertificate } from '../helpers/memory-pair.js';
+import { nodeCrypto } from '../../src/crypto/node.js';
+import { SslContext } from '../../src/ssl/context.js';
+import type { Session } from '../../src/ssl/session.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_ZERO_RETURN, SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '../../src/ssl/constants.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -49,4 +52,35 @@ test('getFinished / getPeerFinished hand out copies: writing into one changes no
   p.transfer();
   const buf = new Uint8Array(32);
   assert.equal(p.server.read(buf), 10);
+});
+
+test('after their handshakes the connections of one context share one settings object, without the handshake callbacks; sessions and tickets keep the server name sent', () => {
+  const cert = testCertificate();
+  const serverCtx = new SslContext({ provider: nodeCrypto, certificate: cert.certificatePem, privateKey: cert.privateKeyPem });
+  const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem });
+  const connect = (session: Session | null = null) => {
+    const p = memoryPairOf(clientCtx, serverCtx);
+    if (session) p.client.setSession(session);
+    p.handshake();
+    // The server's tickets come after the handshake: a read takes them in.
+    p.transfer();
+    p.client.read(new Uint8Array(1));
+    return p;
+  };
+  const a = connect();
+  const b = connect();
+  for (const side of ['client', 'server'] as const) {
+    const [ca, cb] = [a[side].connection!.config, b[side].connection!.config];
+    assert.equal(ca, cb, `${side}: one settings object`);
+    assert.equal(ca.verifyPeer, undefined);
+    assert.equal(ca.lookupPsk, undefined);
+    assert.equal(ca.issueTickets, undefined);
+    assert.equal(ca.serverName, undefined);
+  }
+  const session = a.client.getSession()!;
+  assert.equal(session.serverName, 'localhost');
+  assert.ok(session.tickets.length > 0);
+  for (const t of session.tickets) assert.equal(t.serverName, 'localhost');
+  const resumed = connect(session);
+  assert.equal(resumed.client.sessionReused(), true);
 });

@@ -53,7 +53,7 @@ function keepTicket(conn: Connection, m: HandshakeMessage): void {
       suite: conn.negotiated.suite!,
       receivedAt: conn.config.now(),
       alpn: conn.negotiated.alpn,
-      serverName: conn.config.serverName ?? null,
+      serverName: conn.requestedServerName,
     }),
   );
 }
