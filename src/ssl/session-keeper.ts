@@ -34,6 +34,11 @@ export class SessionKeeper {
   private conn: Connection | null = null;
   /** The session offered to the server on this connection (client), whatever its version. */
   private offered: Session | null = null;
+  /**
+   * Client whose context caches no client sessions: when the handshake completed (the context's
+   * clock), the creation time of the session made later, on first use (see `defers`).
+   */
+  private completedAt: number | null = null;
 
   /**
    * The connection's certificate verification result (X509_V_OK, 0, when none was verified),
@@ -47,6 +52,7 @@ export class SessionKeeper {
 
   /** SSL_get_session: the connection's session (after the handshake) or the one set to offer. */
   get(): Session | null {
+    this.materialize();
     return this.session;
   }
 
@@ -140,6 +146,10 @@ export class SessionKeeper {
    */
   observe(conn: Connection): void {
     if (!conn.handshakeComplete) return;
+    if (!this.own && this.defers(conn)) {
+      this.completedAt ??= conn.config.now();
+      return;
+    }
     const s = this.ensureSession(conn);
     // Tickets that arrived since: the engine made a new list (a TLS 1.3 client's only).
     if (conn.tickets.length > 0 && s.tickets !== conn.tickets && s.side === 'client') s.receivedTickets(conn.tickets);
@@ -148,6 +158,22 @@ export class SessionKeeper {
     const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
     if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE) && this.needsInternalStore(s));
     this.added = true;
+  }
+
+  /**
+   * Whether the connection's session is made only when something asks for it (get(), clear(), an
+   * eviction) rather than when the handshake completes: a client whose context caches no client
+   * sessions (OpenSSL's default mode) never hands it to the cache, and an idle connection would
+   * otherwise keep it for nobody (the Session and its buffer, about 280 bytes of JS heap).
+   */
+  private defers(conn: Connection): boolean {
+    return conn.role === 'client' && (this.ctx.getSessionCacheMode() & SSL_SESS_CACHE_CLIENT) === 0;
+  }
+
+  /** Makes the connection's session if its making was deferred (see `defers`). */
+  private materialize(): void {
+    const conn = this.conn;
+    if (!this.own && conn !== null && conn.handshakeComplete) this.ensureSession(conn);
   }
 
   /**
@@ -196,7 +222,7 @@ export class SessionKeeper {
         // After resumption the engine carries the original session's peer certificates over.
         peerCertificates: n.peerCertificates,
         tickets: conn.tickets,
-        createdAt: conn.config.now(),
+        createdAt: this.completedAt ?? conn.config.now(),
         timeout: this.ctx.sessionCache.timeout,
         resumptionSecret,
         masterSecret: t12 ? t12.masterSecret : null,
@@ -225,7 +251,7 @@ export class SessionKeeper {
    * evicted.
    */
   teardown(established: boolean, sentShutdown: boolean): boolean {
-    if (!established || sentShutdown || !this.own || this.ctx.noEvictOnUncleanClose) return false;
+    if (!established || sentShutdown || this.ctx.noEvictOnUncleanClose) return false;
     return this.evict();
   }
 
@@ -235,14 +261,18 @@ export class SessionKeeper {
    */
   reset(dropSession: boolean): void {
     if (dropSession) this.session = null;
+    else this.materialize();
     this.own = false;
     this.issued = 0;
     this.evicted = false;
     this.conn = null;
     this.offered = null;
+    this.completedAt = null;
   }
 
+  /** Evicts the connection's own session (made now if it was deferred: it must not stay resumable). */
   private evict(): boolean {
+    this.materialize();
     if (!this.own || !this.session || this.evicted) return false;
     this.evicted = true;
     this.ctx.sessionCache.remove(this.session);

@@ -32,11 +32,6 @@ export function memoryPair(clientOpts: SslContextOptions = {}, serverOpts: SslCo
   // No tickets unless asked for: tests here count and forge records after the handshake.
   const serverCtx = new SslContext({ provider: nodeCrypto, certificate: cert.certificatePem, privateKey: cert.privateKeyPem, numTickets: 0, ...serverOpts });
   const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem, ...clientOpts });
-  return memoryPairOf(clientCtx, serverCtx);
-}
-
-/** A new connection between two given contexts (several may share one), as `memoryPair` makes. */
-export function memoryPairOf(clientCtx: SslContext, serverCtx: SslContext): MemoryPair {
   const client = new Ssl(clientCtx);
   const server = new Ssl(serverCtx);
   const clientIn = new MemoryBio();

@@ -4,7 +4,8 @@ import { nodeCrypto } from '../../src/crypto/node.js';
 import { SslContext } from '../../src/ssl/context.js';
 import { PeerChainCache } from '../../src/ssl/peer-chain-cache.js';
 import { createSelfSignedCertificate } from '../../src/x509/self-signed.js';
-import { memoryPairOf, testCertificate } from '../helpers/memory-pair.js';
+import { testCertificate } from '../helpers/memory-pair.js';
+import { memoryPairFrom } from '../helpers/resumption.js';
 
 /** `bytes` as a view in the middle of a larger buffer, as a decoded handshake record hands it out. */
 function viewOf(bytes: number[]): Uint8Array {
@@ -56,7 +57,7 @@ test('connections of one client context to one server share the certificates the
   const serverB = server(other);
   const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: [cert.certificatePem, other.certificatePem].join('\n') });
   const connect = (serverCtx: SslContext) => {
-    const p = memoryPairOf(clientCtx, serverCtx);
+    const p = memoryPairFrom(clientCtx, serverCtx);
     p.handshake();
     return p;
   };
@@ -76,7 +77,7 @@ test('connections of one client context to one server share the certificates the
   assert.equal(second.client.getPeerCertificates()[0], a1);
   assert.equal(first.client.getPeerCertificates().length, 1);
   // Another context keeps its own copies.
-  const p = memoryPairOf(new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem }), serverA);
+  const p = memoryPairFrom(new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem }), serverA);
   p.handshake();
   assert.notEqual(p.client.getPeerCertificates()[0], a1);
   assert.deepEqual(p.client.getPeerCertificates()[0], a1);

@@ -192,3 +192,43 @@ test('TLS 1.3 client: a session taken before the tickets arrived gets them; tick
   assert.notEqual(session.tickets, before);
   assertResumed(connectOnce(clientCtx, serverCtx, session));
 });
+
+test('TLS 1.3 client whose context caches no client sessions (the default): the session is made when asked for, dated at the handshake; clear() and fatal alerts treat it as before', () => {
+  let now = Date.now();
+  const { clientCtx, serverCtx } = contexts({ now: () => now }, { now: () => now });
+  const established = () => {
+    const p = memoryPairFrom(clientCtx, serverCtx);
+    p.handshake();
+    assert.equal(p.client.read(new Uint8Array(8)), -1, 'reads the tickets');
+    now += 5_000;
+    return p;
+  };
+  // Asked for after the tickets: dated when the handshake completed, not when asked; made once.
+  const asked = established();
+  const session = asked.client.getSession()!;
+  assert.equal(session.createdAt, now - 5_000);
+  assert.ok(session.isResumable());
+  assert.equal(session.tickets.length, 2);
+  assert.equal(asked.client.getSession(), session);
+  // clear() after a clean close keeps the session nobody asked for: the next connection offers it.
+  const clean = established();
+  assert.equal(clean.client.shutdown(), 0);
+  assert.equal(clean.server.read(new Uint8Array(8)), 0);
+  assert.equal(clean.server.shutdown(), 1);
+  assert.equal(clean.client.shutdown(), 1);
+  assert.equal(clean.client.clear(), 1);
+  const kept = clean.client.getSession()!;
+  assert.ok(kept.isResumable());
+  assert.equal(kept.createdAt, now - 5_000);
+  assertResumed(connectOnce(clientCtx, serverCtx, kept));
+  // clear() without shutdown() evicts it (S-46) even though it was never made: nothing is offered.
+  const unclean = established();
+  assert.equal(unclean.client.clear(), 1);
+  assert.equal(unclean.client.getSession(), null);
+  // After a fatal alert the session asked for later is not resumable (S-48).
+  const failed = established();
+  failed.clientIn.write(Uint8Array.of(23, 3, 3, 0, 20, ...new Uint8Array(20)));
+  assert.equal(failed.client.read(new Uint8Array(16)), -1);
+  assert.equal(failed.client.getErrorInfo()?.reason, 'SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
+  assert.equal(failed.client.getSession()!.isResumable(), false);
+});

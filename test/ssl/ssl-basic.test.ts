@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryPair, memoryPairOf, testCertificate } from '../helpers/memory-pair.js';
+import { memoryPair, testCertificate } from '../helpers/memory-pair.js';
+import { memoryPairFrom } from '../helpers/resumption.js';
 import { nodeCrypto } from '../../src/crypto/node.js';
 import { SslContext } from '../../src/ssl/context.js';
 import type { Session } from '../../src/ssl/session.js';
@@ -59,11 +60,10 @@ test('after their handshakes the connections of one context share one settings o
   const serverCtx = new SslContext({ provider: nodeCrypto, certificate: cert.certificatePem, privateKey: cert.privateKeyPem });
   const clientCtx = new SslContext({ provider: nodeCrypto, trustedCertificates: cert.certificatePem });
   const connect = (session: Session | null = null) => {
-    const p = memoryPairOf(clientCtx, serverCtx);
+    const p = memoryPairFrom(clientCtx, serverCtx);
     if (session) p.client.setSession(session);
     p.handshake();
     // The server's tickets come after the handshake: a read takes them in.
-    p.transfer();
     p.client.read(new Uint8Array(1));
     return p;
   };
