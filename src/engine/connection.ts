@@ -13,6 +13,7 @@ import { exportKeyingMaterial12 } from './tls12/prf.js';
 import type { Tls12Session } from './tls12/common.js';
 import { Tls13Client } from './tls13/client.js';
 import { KeySchedule13 } from './tls13/key-schedule.js';
+import { StoredTicket, appendTicketRecord, storedTickets, type TicketRecord } from './tls13/stored-ticket.js';
 import { tls13Enabled } from './version-range.js';
 import { ServerVersionDispatch } from './versions.js';
 
@@ -159,11 +160,14 @@ export class Connection {
    */
   resumedFrom: unknown = null;
   /**
-   * Tickets received (client), newest last. Never changed in place: each ticket makes a new list
-   * (a session made before it arrived is given the new one, see SessionKeeper.observe). Until then
-   * it is one frozen empty list all connections share.
+   * Client: the tickets received while nobody had asked for them (through `tickets`), as records in
+   * one buffer (stored-ticket.ts): an idle client's tickets are then one ArrayBuffer, not a list,
+   * an object and a buffer each (about 250 bytes of JS heap per connection). Null when there are
+   * none, or once `tickets` has made them into objects.
    */
-  tickets: readonly ReceivedTicket[] = NO_TICKETS;
+  private ticketRecords: ArrayBuffer | null = null;
+  /** The tickets as objects, once asked for (see `tickets`). */
+  private ticketList: readonly ReceivedTicket[] = NO_TICKETS;
   /** Optional observer for traces (`-msg`). */
   onTrace: ((e: TraceEvent) => void) | null = null;
   /**
@@ -819,12 +823,36 @@ export class Connection {
     if (this.onKeyLog && this.clientRandom) this.onKeyLog(label, this.clientRandom, secret);
   }
 
-  /** Stores a ticket (client), keeping only the newest few. */
-  addTicket(ticket: ReceivedTicket): void {
-    // A new list, exactly as long as its contents (concat): the first push onto an array reserves
-    // 17 slots, about 120 bytes an idle client would keep.
-    const kept = this.tickets.length >= MAX_TICKETS ? this.tickets.slice(1) : this.tickets;
-    this.tickets = kept.concat(ticket);
+  /**
+   * Tickets received (client), newest last; the newest few are kept. Never changed in place: a
+   * ticket that arrives after this was read makes a new list (a session made before it arrived is
+   * given the new one, see SessionKeeper.observe). Until a ticket came it is one frozen empty list
+   * all connections share.
+   */
+  get tickets(): readonly ReceivedTicket[] {
+    const records = this.ticketRecords;
+    if (records !== null) {
+      // Records are only kept while the list is empty (see addTicket).
+      this.ticketRecords = null;
+      this.ticketList = storedTickets(records, this.negotiated.suite!, this.negotiated.alpn, this.requestedServerName);
+    }
+    return this.ticketList;
+  }
+
+  /**
+   * Stores a ticket (client) received under the negotiated suite, for the ALPN protocol
+   * negotiated and the server name sent; keeps only the newest few.
+   */
+  addTicket(ticket: TicketRecord): void {
+    const list = this.ticketList;
+    if (list.length === 0) {
+      this.ticketRecords = appendTicketRecord(this.ticketRecords, ticket, MAX_TICKETS);
+      return;
+    }
+    // Asked for already: a new list, exactly as long as its contents (concat: the first push onto
+    // an array reserves 17 slots).
+    const kept = list.length >= MAX_TICKETS ? list.slice(1) : list;
+    this.ticketList = kept.concat(StoredTicket.copy({ ...ticket, suite: this.negotiated.suite!, alpn: this.negotiated.alpn, serverName: this.requestedServerName }));
   }
 
   /** Keying material exporter: RFC 8446 7.5 for TLS 1.3, RFC 5705 for TLS 1.2. */

@@ -131,7 +131,7 @@ function decodeBody(r: Reader, format: number): Session {
     const ticketAlpn = optionalText(r.vec8('ticket alpn'));
     const ticketServerName = optionalText(r.vec16('ticket server name'));
     // StoredTicket copies the ticket and PSK out of the session bytes.
-    tickets.push(new StoredTicket({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName }));
+    tickets.push(StoredTicket.copy({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: ticketSuite, receivedAt, alpn: ticketAlpn, serverName: ticketServerName }));
   }
   r.expectEnd('session');
   const session = new Session({

@@ -125,3 +125,37 @@ test('after the handshake the kept values share one buffer, and KeyUpdate overwr
   c.sendApplicationData(new TextEncoder().encode('after'));
   assert.equal(new TextDecoder().decode(pump(c, s).b[0]), 'after');
 });
+
+test('a client keeps the tickets nobody asked for as records in one buffer; once asked for they are objects, later ones make new lists; the newest eight stay', () => {
+  const c = new Connection(config('client'), 'client');
+  const s = new Connection(config('server', { issueTickets: () => [] }), 'server');
+  c.start();
+  pump(c, s);
+  assert.equal(c.handshakeComplete, true);
+  const none = c.tickets;
+  assert.equal(none.length, 0);
+  const ticket = (n: number) => ({ lifetime: n, ageAdd: n, ticket: Uint8Array.of(n), maxEarlyData: 0, psk: new Uint8Array(32).fill(n), receivedAt: n });
+  for (let n = 1; n <= 3; n++) c.addTicket(ticket(n));
+  assert.equal(none.length, 0, 'the empty list is not changed in place');
+  const first = c.tickets;
+  assert.equal(c.tickets, first, 'the same list until another ticket comes');
+  assert.deepEqual(first.map((t) => t.lifetime), [1, 2, 3]);
+  assert.equal(new Set(first.map((t) => t.ticket.buffer)).size, 1, 'one buffer for the three');
+  for (const t of first) {
+    assert.equal(t.suite, c.negotiated.suite);
+    assert.equal(t.serverName, 'localhost');
+  }
+  for (let n = 4; n <= 10; n++) c.addTicket(ticket(n));
+  const later = c.tickets;
+  assert.deepEqual(first.map((t) => t.lifetime), [1, 2, 3], 'the list handed out before stays as it was');
+  assert.deepEqual(later.map((t) => t.lifetime), [3, 4, 5, 6, 7, 8, 9, 10], 'the newest eight');
+  assert.equal(later[0], first[2], 'a ticket keeps its object');
+  assert.deepEqual(later[7]!.psk, new Uint8Array(32).fill(10));
+  // Never asked for until past the limit: the records keep the newest eight as well.
+  const c2 = new Connection(config('client'), 'client');
+  const s2 = new Connection(config('server', { issueTickets: () => [] }), 'server');
+  c2.start();
+  pump(c2, s2);
+  for (let n = 1; n <= 10; n++) c2.addTicket(ticket(n));
+  assert.deepEqual(c2.tickets.map((t) => t.receivedAt), [3, 4, 5, 6, 7, 8, 9, 10]);
+});

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suiteInfo } from '../../src/crypto/suites.js';
-import { StoredTicket } from '../../src/engine/tls13/stored-ticket.js';
+import { StoredTicket, TICKET_RECORD_HEADER, appendTicketRecord, storedTickets } from '../../src/engine/tls13/stored-ticket.js';
 
 test('StoredTicket copies ticket and PSK into one buffer and hands out views of it', () => {
   const record = new Uint8Array(64).fill(7);
   const ticket = record.subarray(10, 40);
   const psk = new Uint8Array(32).fill(5);
-  const t = new StoredTicket({ lifetime: 7200, ageAdd: 0xfedcba98, ticket, maxEarlyData: 0, psk, suite: suiteInfo(0x1301)!, receivedAt: 1_700_000_000_000, alpn: 'h2', serverName: 'localhost' });
+  const t = StoredTicket.copy({ lifetime: 7200, ageAdd: 0xfedcba98, ticket, maxEarlyData: 0, psk, suite: suiteInfo(0x1301)!, receivedAt: 1_700_000_000_000, alpn: 'h2', serverName: 'localhost' });
   record.fill(0);
   psk.fill(0);
   assert.deepEqual(t.ticket, new Uint8Array(30).fill(7), 'a copy, not a view of the record');
@@ -28,10 +28,35 @@ test('StoredTicket keeps its numbers in the buffer: the largest u32 values, a fr
   ] as const) {
     const ticket = new Uint8Array(ticketLength).fill(3);
     const psk = new Uint8Array(pskLength).fill(9);
-    const t = new StoredTicket({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: suiteInfo(0x1302)!, receivedAt, alpn: null, serverName: null });
+    const t = StoredTicket.copy({ lifetime, ageAdd, ticket, maxEarlyData, psk, suite: suiteInfo(0x1302)!, receivedAt, alpn: null, serverName: null });
     assert.deepEqual([t.lifetime, t.ageAdd, t.maxEarlyData, t.receivedAt], [lifetime, ageAdd, maxEarlyData, receivedAt]);
     assert.deepEqual(t.ticket, ticket);
     assert.deepEqual(t.psk, psk);
-    assert.deepEqual(Object.keys(t).sort(), ['alpn', 'bytes', 'serverName', 'suite'], 'four fields; the rest lives in the buffer');
+    assert.deepEqual(Object.keys(t).sort(), ['alpn', 'bytes', 'offset', 'serverName', 'suite'], 'five fields; the rest lives in the buffer');
   }
+});
+
+test('ticket records: appended into one buffer (copies), the oldest dropped beyond the limit, read back as objects over that buffer', () => {
+  const suite = suiteInfo(0x1301)!;
+  const record = (n: number) => {
+    const received = new Uint8Array(40).fill(n);
+    return { lifetime: 100 * n, ageAdd: 0xfffffff0 + n, ticket: received.subarray(5, 5 + n), maxEarlyData: n, psk: new Uint8Array(32).fill(0x80 + n), receivedAt: 1_700_000_000_000 + n + 0.5 };
+  };
+  let records: ArrayBuffer | null = null;
+  for (let n = 1; n <= 4; n++) records = appendTicketRecord(records, record(n), 3);
+  const tickets = storedTickets(records!, suite, 'h2', 'example.com');
+  assert.equal(records!.byteLength, 3 * (TICKET_RECORD_HEADER + 32) + 2 + 3 + 4, 'the newest three, nothing else');
+  assert.deepEqual(tickets.map((t) => t.ticket), [2, 3, 4].map((n) => new Uint8Array(n).fill(n)));
+  for (const [i, t] of tickets.entries()) {
+    const n = i + 2;
+    assert.deepEqual([t.lifetime, t.ageAdd, t.maxEarlyData, t.receivedAt], [100 * n, 0xfffffff0 + n, n, 1_700_000_000_000 + n + 0.5]);
+    assert.deepEqual(t.psk, new Uint8Array(32).fill(0x80 + n));
+    assert.equal(t.ticket.buffer, records);
+    assert.equal(t.suite, suite);
+    assert.equal(t.alpn, 'h2');
+    assert.equal(t.serverName, 'example.com');
+  }
+  // A limit of one keeps only the newest.
+  const one = appendTicketRecord(appendTicketRecord(null, record(1), 1), record(2), 1);
+  assert.deepEqual(storedTickets(one, suite, null, null).map((t) => t.ticket), [new Uint8Array(2).fill(2)]);
 });

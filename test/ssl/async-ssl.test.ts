@@ -15,6 +15,7 @@ import {
 } from '../../src/ssl/constants.js';
 import { SslContext } from '../../src/ssl/context.js';
 import { testCertificate } from '../helpers/memory-pair.js';
+import { TICKET_RECORD_HEADER } from '../../src/engine/tls13/stored-ticket.js';
 
 const MiB = 1024 * 1024;
 
@@ -687,11 +688,15 @@ test('over a socket (Buffer chunks, node:crypto Buffer output), what a client ke
     // A Buffer's slice() makes a view: the certificate would keep the whole decrypted record.
     assert.equal(cert.buffer.byteLength, cert.length, 'the certificate is a copy, not a view of the received record');
     assert.ok(conn.tickets.length > 0);
+    // The tickets that came before anyone asked share one buffer: for each its numbers
+    // (TICKET_RECORD_HEADER bytes), the ticket, the PSK; the nonce is not kept.
+    const buffer = conn.tickets[0]!.ticket.buffer;
     for (const t of conn.tickets) {
-      assert.equal(t.psk.buffer, t.ticket.buffer);
-      // Its numbers (24 bytes: see stored-ticket.ts), the ticket, the PSK.
-      assert.equal(t.ticket.buffer.byteLength, 24 + t.ticket.length + t.psk.length, "a ticket's bytes are copied into one buffer of their own (the nonce is not kept)");
+      assert.equal(t.psk.buffer, buffer);
+      assert.equal(t.ticket.buffer, buffer);
     }
+    const recordBytes = conn.tickets.reduce((n, t) => n + TICKET_RECORD_HEADER + t.ticket.length + t.psk.length, 0);
+    assert.equal(buffer.byteLength, recordBytes, "the tickets' bytes are copied into a buffer of their own");
   } finally {
     clientSocket.destroy();
     serverSocket.destroy();

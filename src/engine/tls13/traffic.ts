@@ -11,7 +11,6 @@ import { decodeEarlyDataMax } from '../../wire/extensions.js';
 import { decodeKeyUpdate, decodeNewSessionTicket } from '../../wire/handshake.js';
 import { MAX_TICKET_LIFETIME, type HandshakeMessage } from '../../wire/messages.js';
 import type { Connection, HandshakeMachine } from '../connection.js';
-import { StoredTicket } from './stored-ticket.js';
 
 function unexpected(m: HandshakeMessage): TlsFailure {
   return new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_MESSAGE, `handshake message ${m.type} in state traffic`);
@@ -42,20 +41,15 @@ function keepTicket(conn: Connection, m: HandshakeMessage): void {
   for (const e of nst.extensions) {
     if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataMax(e.data);
   }
-  // Not the nonce: it only derives the PSK (RFC 8446 4.6.1). The stored ticket copies the rest.
-  conn.addTicket(
-    new StoredTicket({
-      lifetime: nst.lifetime,
-      ageAdd: nst.ageAdd,
-      ticket: nst.ticket,
-      maxEarlyData,
-      psk: conn.keySchedule!.ticketPsk(conn.resumptionSecret!, nst.nonce),
-      suite: conn.negotiated.suite!,
-      receivedAt: conn.config.now(),
-      alpn: conn.negotiated.alpn,
-      serverName: conn.requestedServerName,
-    }),
-  );
+  // Not the nonce: it only derives the PSK (RFC 8446 4.6.1). The connection copies the rest.
+  conn.addTicket({
+    lifetime: nst.lifetime,
+    ageAdd: nst.ageAdd,
+    ticket: nst.ticket,
+    maxEarlyData,
+    psk: conn.keySchedule!.ticketPsk(conn.resumptionSecret!, nst.nonce),
+    receivedAt: conn.config.now(),
+  });
 }
 
 /** A TLS 1.3 client's machine once its handshake is over. */
