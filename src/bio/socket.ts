@@ -68,8 +68,14 @@ type BioSocket = Duplex & { [BIO_OF]?: SocketBio };
  * earlier one no more.
  */
 export class SocketBio implements WaitableBio {
-  /** `read()` hands out views of the socket's received chunks, which nothing modifies later. */
-  readonly stableReads = true;
+  /**
+   * `read()` hands out views of the socket's received chunks, which nothing modifies later. (A
+   * getter: a field would cost every connection 8 bytes.)
+   */
+  get stableReads(): true {
+    return true;
+  }
+
   private readonly writeMark: number;
   private readonly readMark: number;
   /** Received chunks. */

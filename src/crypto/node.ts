@@ -176,7 +176,8 @@ const KEY_SCRATCH_32 = keyScratch(32);
  * 0.1-0.5 us more than one made from a KeyObject (node:crypto copies the bytes each time), which
  * only a key used for many records pays back. A Buffer would be about 190 bytes of heap (its view
  * and ArrayBuffer). Like the portable provider's keys, the integers live in the JS heap, as the key
- * schedule's secrets do.
+ * schedule's secrets do. A 16-byte key (AES-128-GCM) takes four integers; NodeAead32 adds the
+ * other four for 32-byte keys, so an AES-128-GCM connection's two keys carry no unused fields.
  */
 class NodeAead implements Aead {
   /** A getter, not a field: each connection keeps two AEADs, and a field costs each 8 bytes. */
@@ -188,10 +189,6 @@ class NodeAead implements Aead {
   private k1: number;
   private k2: number;
   private k3: number;
-  private k4: number;
-  private k5: number;
-  private k6: number;
-  private k7: number;
   /** Ciphers made from the key bytes so far; the key is a KeyObject from KEY_OBJECT_AFTER on. */
   private uses = 0;
   private keyObject: KeyObject | null = null;
@@ -205,7 +202,8 @@ class NodeAead implements Aead {
     if (key.length !== expected) {
       throw new RangeError(`typessl: ${algorithm} needs a ${expected}-byte key, got ${key.length}`);
     }
-    // A copy: the key schedule zeroes its secrets when a stage is consumed.
+    // A copy: the key schedule zeroes its secrets when a stage is consumed. The scratch is zeroed
+    // once the key is in the fields (for a 32-byte key by NodeAead32, after it took the rest).
     const scratch = expected === 16 ? KEY_SCRATCH_16 : KEY_SCRATCH_32;
     scratch.bytes.set(key);
     const w = scratch.words;
@@ -213,11 +211,8 @@ class NodeAead implements Aead {
     this.k1 = w[1]!;
     this.k2 = w[2]!;
     this.k3 = w[3]!;
-    this.k4 = expected === 16 ? 0 : w[4]!;
-    this.k5 = expected === 16 ? 0 : w[5]!;
-    this.k6 = expected === 16 ? 0 : w[6]!;
-    this.k7 = expected === 16 ? 0 : w[7]!;
-    w.fill(0);
+    if (expected === 16) w.fill(0);
+    else if (new.target === NodeAead) throw new Error('typessl: internal error: a 32-byte key needs NodeAead32');
   }
 
   /**
@@ -233,30 +228,27 @@ class NodeAead implements Aead {
     } finally {
       scratch.words.fill(0);
     }
-    this.k0 = this.k1 = this.k2 = this.k3 = this.k4 = this.k5 = this.k6 = this.k7 = 0;
+    this.clearKey();
     return null;
   }
 
   /** The key in the scratch buffer of its length; callers zero it once the cipher has it. */
-  private keyBytes(): KeyScratch {
-    if (this.algorithm === 'aes-128-gcm') {
-      const w = KEY_SCRATCH_16.words;
-      w[0] = this.k0;
-      w[1] = this.k1;
-      w[2] = this.k2;
-      w[3] = this.k3;
-      return KEY_SCRATCH_16;
-    }
-    const w = KEY_SCRATCH_32.words;
+  protected keyBytes(): KeyScratch {
+    this.lowWords(KEY_SCRATCH_16.words);
+    return KEY_SCRATCH_16;
+  }
+
+  /** Zeroes the key's integers (it is a KeyObject now). */
+  protected clearKey(): void {
+    this.k0 = this.k1 = this.k2 = this.k3 = 0;
+  }
+
+  /** The first four words of the key (for NodeAead32's scratch). */
+  protected lowWords(w: Int32Array): void {
     w[0] = this.k0;
     w[1] = this.k1;
     w[2] = this.k2;
     w[3] = this.k3;
-    w[4] = this.k4;
-    w[5] = this.k5;
-    w[6] = this.k6;
-    w[7] = this.k7;
-    return KEY_SCRATCH_32;
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Uint8Array {
@@ -323,6 +315,40 @@ class NodeAead implements Aead {
       return null;
     }
     return plaintext;
+  }
+}
+
+/** NodeAead with a 32-byte key (AES-256-GCM, ChaCha20-Poly1305): four more integers. */
+class NodeAead32 extends NodeAead {
+  private k4: number;
+  private k5: number;
+  private k6: number;
+  private k7: number;
+
+  constructor(algorithm: AeadAlgorithm, key: Uint8Array) {
+    super(algorithm, key);
+    // The base took words 0-3 from the scratch and left it filled for these.
+    const w = KEY_SCRATCH_32.words;
+    this.k4 = w[4]!;
+    this.k5 = w[5]!;
+    this.k6 = w[6]!;
+    this.k7 = w[7]!;
+    w.fill(0);
+  }
+
+  protected override keyBytes(): KeyScratch {
+    const w = KEY_SCRATCH_32.words;
+    this.lowWords(w);
+    w[4] = this.k4;
+    w[5] = this.k5;
+    w[6] = this.k6;
+    w[7] = this.k7;
+    return KEY_SCRATCH_32;
+  }
+
+  protected override clearKey(): void {
+    super.clearKey();
+    this.k4 = this.k5 = this.k6 = this.k7 = 0;
   }
 }
 
@@ -601,7 +627,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
-    return new NodeAead(algorithm, key);
+    return AEAD_KEY_LENGTH[algorithm] === 32 ? new NodeAead32(algorithm, key) : new NodeAead(algorithm, key);
   }
 
   supportsGroup(group: number): boolean {

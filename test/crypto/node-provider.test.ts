@@ -28,6 +28,8 @@ test('node provider: an AEAD key used for many records gives node:crypto\'s resu
   for (const [algorithm, keyLength] of [['aes-128-gcm', 16], ['aes-256-gcm', 32], ['chacha20-poly1305', 32]] as const) {
     const key = randomBytes(keyLength);
     const aead = nodeCrypto.createAead(algorithm, key);
+    // The key lives in as many integer fields as it has words (an AES-128-GCM key carries no spare ones).
+    assert.equal(Object.keys(aead).filter((k) => /^k\d$/.test(k)).length, keyLength / 4, algorithm);
     const aad = randomBytes(13);
     for (let i = 0; i < 20; i++) {
       const nonce = randomBytes(12);
