@@ -188,16 +188,16 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
   /** Jobs queued or running on the write lane. */
   private writeJobs = 0;
   /**
-   * The read waiting outside the lane (see read), its size and settle functions. Kept in fields
-   * and retried by one function for all connections (the BIO calls it with the AsyncSsl): an idle
-   * connection's pending read is then one promise and its settle functions, not a promise,
-   * closures and contexts per read. Its promise becomes the read
-   * lane's tail only when another read queues behind it.
+   * The read waiting outside the lane (see read), its size and its promise's resolve function. Kept
+   * in fields and retried by one function for all connections (the BIO calls it with the
+   * AsyncSsl): an idle connection's pending read is then one promise and one function, not a
+   * promise, closures and contexts per read. It is rejected through `resolve` too (see
+   * rejectDirect), so the reject function is not kept. Its promise becomes the read lane's tail
+   * only when another read queues behind it.
    */
   private direct: Promise<Uint8Array | null> | null = null;
   private directMax = 0;
-  private directResolve: ((data: Uint8Array | null) => void) | null = null;
-  private directReject: ((e: unknown) => void) | null = null;
+  private directResolve: ((data: Uint8Array | null | PromiseLike<never>) => void) | null = null;
   /** The batch of write slices at the end of the write lane that new writes may join. */
   private openBatch: WriteSlice[] | null = null;
   /** Bytes passed to write() that have not been handed to the socket yet. */
@@ -292,9 +292,8 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
       // that found nothing is safe: it changed nothing.
       this.readsQueued++;
       this.directMax = max;
-      const p = new Promise<Uint8Array | null>((resolve, reject) => {
+      const p = new Promise<Uint8Array | null>((resolve) => {
         this.directResolve = resolve;
-        this.directReject = reject;
       });
       this.direct = p;
       this.stepDirect();
@@ -342,15 +341,20 @@ export class AsyncSsl<B extends WaitableBio = WaitableBio> {
     resolve(data);
   }
 
+  /**
+   * Rejects the direct read by resolving it with a rejected promise (it takes the rejection, two
+   * microtasks later than a reject function would): an idle connection keeps one function fewer
+   * (56 bytes).
+   */
   private rejectDirect(error: unknown): void {
-    const reject = this.directReject!;
+    const resolve = this.directResolve!;
     this.endDirect();
-    reject(error);
+    resolve(Promise.reject(error));
   }
 
-  /** The direct read is over: it no longer counts as queued, and its settle functions go. */
+  /** The direct read is over: it no longer counts as queued, and its resolve function goes. */
   private endDirect(): void {
-    this.direct = this.directResolve = this.directReject = null;
+    this.direct = this.directResolve = null;
     this.readsQueued--;
   }
 

@@ -216,6 +216,33 @@ test('AsyncSsl: a TCP reset surfaces as SSL_ERROR_SYSCALL with the socket error 
   }
 });
 
+test('AsyncSsl: a waiting read that fails rejects once, with no unhandled rejection on the way (it is rejected through its resolve function)', async () => {
+  const c = await connectedPair();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const reading = c.server.read();
+    let settled = 0;
+    reading.then(
+      () => settled++,
+      () => settled++,
+    );
+    c.clientSocket.destroy();
+    await assert.rejects(reading, (e: unknown) => e instanceof SslError && e.reason === 'SSL_R_UNEXPECTED_EOF_WHILE_READING');
+    // Past the point where Node reports unhandled rejections (after the microtasks of the event).
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settled, 1);
+    assert.deepEqual(unhandled, []);
+    // The next read rejects as well (the failure stays), through the same path.
+    await assert.rejects(c.server.read(), (e: unknown) => e instanceof SslError && e.reason === 'SSL_R_UNEXPECTED_EOF_WHILE_READING');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    destroyAll(c);
+  }
+});
+
 test('AsyncSsl: WANT_WRITE path with a small high-water mark while the peer does not read, then pause-until-read', async () => {
   const mark = 8 * 1024;
   const readMark = 32 * 1024;
