@@ -159,3 +159,16 @@ test('a client keeps the tickets nobody asked for as records in one buffer; once
   for (let n = 1; n <= 10; n++) c2.addTicket(ticket(n));
   assert.deepEqual(c2.tickets.map((t) => t.receivedAt), [3, 4, 5, 6, 7, 8, 9, 10]);
 });
+
+test("the connection's yes/no state (one field of bits): each flag reads back what was set, independently of the others", () => {
+  const c = new Connection(config('client'), 'client');
+  const names = ['handshakeComplete', 'closeNotifySent', 'writeClosed', 'closeNotifyReceived', 'ccsAllowed'] as const;
+  for (const n of names) assert.equal(c[n], false, n);
+  for (const n of names) {
+    c[n] = true;
+    for (const m of names) assert.equal(c[m], m === n, `${m} after setting ${n}`);
+    c[n] = false;
+  }
+  for (const n of names) c[n] = true;
+  for (const n of names) assert.equal(c[n], true, n);
+});
