@@ -109,15 +109,23 @@ const MAX_TICKETS = 8;
 
 /**
  * The bits of Connection.flags: the connection's yes/no state in one field instead of eight
- * (56 bytes less of JS heap per connection), read and written through accessors of the old names.
+ * (56 bytes less of JS heap per connection), the public ones read and written through accessors
+ * of their old names.
  */
 const HANDSHAKE_COMPLETE = 1;
 const CLOSE_NOTIFY_SENT = 2;
 const WRITE_CLOSED = 4;
 const CLOSE_NOTIFY_RECEIVED = 8;
 const CCS_ALLOWED = 16;
+/** A record has been sent (a client's first one says version 0x0301, as OpenSSL's). */
 const FIRST_RECORD_SENT = 32;
+/**
+ * A protected record from the peer has been opened. Until then a plaintext alert is still legal
+ * after we installed a read key: the peer may be rejecting our flight before it has a write key
+ * (a client refusing the ServerHello or the certificate), as OpenSSL allows.
+ */
 const PEER_WRITES_PROTECTED = 64;
+/** The handshake-only state has been dropped (once, when the handshake completes). */
 const HANDSHAKE_RELEASED = 128;
 
 /** The slots of the values a connection keeps after its handshake (Connection.kept). */
@@ -238,37 +246,6 @@ export class Connection {
 
   set ccsAllowed(on: boolean) {
     this.setFlag(CCS_ALLOWED, on);
-  }
-
-  /** Whether a record has been sent (a client's first one says version 0x0301, as OpenSSL's). */
-  private get firstRecordSent(): boolean {
-    return (this.flags & FIRST_RECORD_SENT) !== 0;
-  }
-
-  private set firstRecordSent(on: boolean) {
-    this.setFlag(FIRST_RECORD_SENT, on);
-  }
-
-  /**
-   * Whether a protected record from the peer has been opened. Until then a plaintext alert is
-   * still legal after we installed a read key: the peer may be rejecting our flight before it has
-   * a write key (a client refusing the ServerHello or the certificate), as OpenSSL allows.
-   */
-  private get peerWritesProtected(): boolean {
-    return (this.flags & PEER_WRITES_PROTECTED) !== 0;
-  }
-
-  private set peerWritesProtected(on: boolean) {
-    this.setFlag(PEER_WRITES_PROTECTED, on);
-  }
-
-  /** Whether the handshake-only state has been dropped (once, when the handshake completes). */
-  private get handshakeReleased(): boolean {
-    return (this.flags & HANDSHAKE_RELEASED) !== 0;
-  }
-
-  private set handshakeReleased(on: boolean) {
-    this.setFlag(HANDSHAKE_RELEASED, on);
   }
 
   private setFlag(bit: number, on: boolean): void {
@@ -440,7 +417,7 @@ export class Connection {
     if (!record) return null;
     const event = this.processRecord(record);
     this.flushHandshake();
-    if (this.handshakeComplete && !this.handshakeReleased) this.releaseHandshakeState();
+    if (this.handshakeComplete && (this.flags & HANDSHAKE_RELEASED) === 0) this.releaseHandshakeState();
     return event;
   }
 
@@ -455,7 +432,7 @@ export class Connection {
    * exporters and getPeerCertificate need stays.
    */
   private releaseHandshakeState(): void {
-    this.handshakeReleased = true;
+    this.flags |= HANDSHAKE_RELEASED;
     this.transcript.release();
     this.transcript = RELEASED_TRANSCRIPT;
     if (this.keySchedule) {
@@ -512,8 +489,8 @@ export class Connection {
       }
       this.earlyDataSkipBudget = 0;
       // The peer has its write key: from now on its alerts come protected too.
-      this.peerWritesProtected = true;
-    } else if (this.readProtection && type !== ContentType.change_cipher_spec && (type !== ContentType.alert || this.peerWritesProtected)) {
+      this.flags |= PEER_WRITES_PROTECTED;
+    } else if (this.readProtection && type !== ContentType.change_cipher_spec && (type !== ContentType.alert || (this.flags & PEER_WRITES_PROTECTED) !== 0)) {
       throw new TlsFailure(AlertDescription.unexpected_message, Reason.SSL_R_UNEXPECTED_RECORD, `unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after keys were installed`);
     } else if (content.length > 16384) {
       throw new TlsFailure(AlertDescription.record_overflow, Reason.SSL_R_DATA_LENGTH_TOO_LONG, 'plaintext record over 2^14 bytes');
@@ -725,11 +702,11 @@ export class Connection {
     record[0] = type;
     record[1] = 0x03;
     // The first ClientHello goes in a record marked TLS 1.0 for old middleboxes (RFC 8446 5.1).
-    record[2] = !this.firstRecordSent && this.role === 'client' ? 0x01 : 0x03;
+    record[2] = (this.flags & FIRST_RECORD_SENT) === 0 && this.role === 'client' ? 0x01 : 0x03;
     record[3] = content.length >>> 8;
     record[4] = content.length & 0xff;
     record.set(content, 5);
-    this.firstRecordSent = true;
+    this.flags |= FIRST_RECORD_SENT;
     this.emit(record);
   }
 
