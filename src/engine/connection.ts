@@ -251,6 +251,7 @@ export class Connection {
   private setFlag(bit: number, on: boolean): void {
     this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
+
   /** A fatal alert arrived from the peer (its description). */
   fatalAlertReceived: number | null = null;
   /** The fatal alert we sent, if any. */
