@@ -589,7 +589,8 @@ export class SslContext {
   engineConfig(role: 'client' | 'server', serverName: string | null, sink?: VerificationSink, host?: string | null): EngineConfig {
     const cfg = this.commonConfig();
     cfg.keepPeerCertificates = this.keepPeerChain;
-    cfg.afterHandshake = this.afterHandshake ??= this.commonConfig();
+    // Frozen: shared by every connection, so a write meant for one connection would reach all.
+    cfg.afterHandshake = this.afterHandshake ??= Object.freeze(this.commonConfig());
     if (this.keyShareGroups) cfg.keyShareGroups = this.keyShareGroups;
     if (this.certifiedKey && this.certifiedKey.chain.length > 0) cfg.certifiedKey = this.certifiedKey;
     if (this.base.hooks) cfg.hooks = this.base.hooks;

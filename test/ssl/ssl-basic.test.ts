@@ -76,6 +76,7 @@ test('after their handshakes the connections of one context share one settings o
     assert.equal(ca.lookupPsk, undefined);
     assert.equal(ca.issueTickets, undefined);
     assert.equal(ca.serverName, undefined);
+    assert.ok(Object.isFrozen(ca), `${side}: shared, so frozen`);
   }
   const session = a.client.getSession()!;
   assert.equal(session.serverName, 'localhost');
