@@ -392,6 +392,44 @@ test('SocketBio: read(max) splits chunks as views, RETRY when empty, EOF after e
   }
 });
 
+test('SocketBio: an idle BIO keeps no queue and no write callback; both come back with the next bytes', async () => {
+  const { client, server } = await tcpPair();
+  try {
+    const bio = new SocketBio(client);
+    const peer = new SocketBio(server);
+    const internals = (b: SocketBio) => b as unknown as { queue: unknown; onWritten: unknown };
+    for (const round of [1, 2]) {
+      // A write holds its callback until the socket confirms it; the last confirmation drops it.
+      const payload = Buffer.alloc(5000 * round, round);
+      assert.equal(bio.write(payload), payload.length);
+      assert.notEqual(internals(bio).onWritten, null, `round ${round}: a write in flight has its callback`);
+      let got = 0;
+      while (got < payload.length) {
+        const r = peer.read(4096);
+        if (r === BIO_RETRY) {
+          assert.equal(internals(peer).queue, null, `round ${round}: nothing queued means no queue`);
+          await peer.waitReadable();
+          continue;
+        }
+        assert.ok(typeof r !== 'number', `read failed: ${r}`);
+        assert.ok(r.every((b) => b === round));
+        got += r.length;
+      }
+      assert.equal(got, payload.length);
+      assert.equal(internals(peer).queue, null, `round ${round}: everything read, the queue is gone`);
+      assert.equal(peer.pending(), 0);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(internals(bio).onWritten, null, `round ${round}: every write confirmed, the callback is gone`);
+    }
+    client.end();
+    await peer.waitReadable();
+    assert.equal(peer.read(5), BIO_EOF);
+  } finally {
+    client.destroy();
+    server.destroy();
+  }
+});
+
 test('SocketBio: a second BIO on the same socket takes the events over (one set of listeners, no chunk delivered twice)', async () => {
   const { client, server } = await tcpPair();
   try {
