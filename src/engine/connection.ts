@@ -66,8 +66,11 @@ export interface ReceivedTicket {
 export interface HandshakeMachine {
   /** Client: sends the first flight. */
   start(): void;
-  /** Handles one complete handshake message. Throws TlsFailure. */
-  handle(message: HandshakeMessage): void;
+  /**
+   * Handles one complete handshake message of `conn`, the connection the machine runs for (the
+   * machines after the handshake are shared by all connections, so they are told). Throws TlsFailure.
+   */
+  handle(message: HandshakeMessage, conn: Connection): void;
   /** TLS 1.2: the peer's change_cipher_spec (its read key changes now). Throws TlsFailure when none is due. */
   changeCipherSpec?(): void;
   /**
@@ -570,7 +573,7 @@ export class Connection {
     joiner.push(content);
     for (let m = joiner.next(); m; m = joiner.next()) {
       this.trace('received', 'handshake', m.raw.length, m.type);
-      this.machine.handle(m);
+      this.machine.handle(m, this);
       if (this.failure) break;
     }
     if (this.handshakeComplete && !joiner.pending) this.joiner = null;

@@ -5,6 +5,7 @@ import { TLS13_SUITES } from '../../src/crypto/suites.js';
 import { Connection } from '../../src/engine/connection.js';
 import { KeySchedule13 } from '../../src/engine/tls13/key-schedule.js';
 import { RELEASED_TRANSCRIPT } from '../../src/engine/transcript.js';
+import { TLS13_CLIENT_TRAFFIC, TLS13_SERVER_TRAFFIC } from '../../src/engine/tls13/traffic.js';
 import type { EngineConfig } from '../../src/engine/config.js';
 import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { TlsFailure } from '../../src/wire/errors.js';
@@ -110,6 +111,15 @@ test('after the handshake the kept values share one buffer, and KeyUpdate overwr
     assert.equal(conn.transcript, RELEASED_TRANSCRIPT);
     assert.equal(conn.keySchedule, KeySchedule13.released(nodeCrypto, 'sha256'));
   }
+  // Nor of the handshake machine: each side's post-handshake machine is one object for all.
+  const c2 = new Connection(config('client'), 'client');
+  const s2 = new Connection(config('server'), 'server');
+  c2.start();
+  pump(c2, s2);
+  assert.equal(c.machine, TLS13_CLIENT_TRAFFIC);
+  assert.equal(c2.machine, TLS13_CLIENT_TRAFFIC);
+  assert.equal(s.machine, TLS13_SERVER_TRAFFIC);
+  assert.equal(s2.machine, TLS13_SERVER_TRAFFIC);
   assert.deepEqual(c.finishedSent, s.finishedReceived);
   assert.deepEqual(c.clientTrafficSecret, s.clientTrafficSecret);
   assert.deepEqual(c.exporterSecret, s.exporterSecret);

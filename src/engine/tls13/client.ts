@@ -42,7 +42,7 @@ import { sessionTicketExtension, tls12ClientHelloExtensions } from '../tls12/com
 import { tls12Enabled, tls12Suites } from '../version-range.js';
 import { clientAcceptsTls12 } from '../versions.js';
 import { KeySchedule13 } from './key-schedule.js';
-import { clientTrafficMessage, Tls13ClientTraffic } from './traffic.js';
+import { clientTrafficMessage, TLS13_CLIENT_TRAFFIC } from './traffic.js';
 import { binderOf, binderTranscriptHash, obfuscatedTicketAge, patchBinders } from './psk.js';
 import type { ResumptionOffer } from '../config.js';
 import { equalBytes } from '../../crypto/equal-bytes.js';
@@ -106,7 +106,7 @@ export class Tls13Client implements HandshakeMachine {
 
   /** After the handshake only tickets and KeyUpdates come: a machine that holds nothing else takes over. */
   afterHandshake(): HandshakeMachine {
-    return new Tls13ClientTraffic(this.conn);
+    return TLS13_CLIENT_TRAFFIC;
   }
 
   start(): void {

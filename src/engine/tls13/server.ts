@@ -43,7 +43,7 @@ import { equalBytes } from '../../crypto/equal-bytes.js';
 import { certificateMessage, certificateVerifyContent, checkCertificateVerify, leafPublicKey, usableInTls13Handshake } from './common.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { binderOf, binderTranscriptHash } from './psk.js';
-import { serverTrafficMessage, Tls13ServerTraffic } from './traffic.js';
+import { serverTrafficMessage, TLS13_SERVER_TRAFFIC } from './traffic.js';
 
 type State =
   | 'wait_client_hello'
@@ -111,7 +111,7 @@ export class Tls13Server implements HandshakeMachine {
 
   /** After the handshake only KeyUpdates come: a machine that holds nothing else takes over. */
   afterHandshake(): HandshakeMachine {
-    return new Tls13ServerTraffic(this.conn);
+    return TLS13_SERVER_TRAFFIC;
   }
 
   handle(m: HandshakeMessage): void {

@@ -1,9 +1,9 @@
 /**
  * TLS 1.3 after the handshake (RFC 8446 4.6): the only handshake messages a connection still
  * takes are the server's NewSessionTicket and KeyUpdate in either direction. Each side's machine
- * is then replaced by one of these (Connection.afterHandshake), which hold the connection and
- * nothing else: an idle connection keeps 32 bytes of machine instead of the handshake's (160 for
- * a client, 96 for a server).
+ * is then replaced by one of these (Connection.afterHandshake), which hold nothing: one object
+ * for all connections, given the connection with each message, so an idle connection keeps no
+ * machine of its own (the handshake's was 160 bytes for a client, 96 for a server).
  */
 import { AlertDescription, ExtensionType, HandshakeType } from '../../wire/enums.js';
 import { Reason, TlsFailure } from '../../wire/errors.js';
@@ -52,28 +52,22 @@ function keepTicket(conn: Connection, m: HandshakeMessage): void {
   });
 }
 
-/** A TLS 1.3 client's machine once its handshake is over. */
-export class Tls13ClientTraffic implements HandshakeMachine {
-  constructor(private readonly conn: Connection) {}
-
+/** A TLS 1.3 client's machine once its handshake is over (shared, stateless). */
+export const TLS13_CLIENT_TRAFFIC: HandshakeMachine = Object.freeze({
   start(): void {
     // Never started: it takes over from the client's handshake machine.
-  }
+  },
+  handle(m: HandshakeMessage, conn: Connection): void {
+    clientTrafficMessage(conn, m);
+  },
+});
 
-  handle(m: HandshakeMessage): void {
-    clientTrafficMessage(this.conn, m);
-  }
-}
-
-/** A TLS 1.3 server's machine once its handshake is over. */
-export class Tls13ServerTraffic implements HandshakeMachine {
-  constructor(private readonly conn: Connection) {}
-
+/** A TLS 1.3 server's machine once its handshake is over (shared, stateless). */
+export const TLS13_SERVER_TRAFFIC: HandshakeMachine = Object.freeze({
   start(): void {
     // Never started: it takes over from the server's handshake machine.
-  }
-
-  handle(m: HandshakeMessage): void {
-    serverTrafficMessage(this.conn, m);
-  }
-}
+  },
+  handle(m: HandshakeMessage, conn: Connection): void {
+    serverTrafficMessage(conn, m);
+  },
+});
