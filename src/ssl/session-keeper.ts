@@ -6,6 +6,14 @@ import { Session } from './session.js';
 import { issueTickets, lookupPsk, resumptionOffer } from './tls13-tickets.js';
 import { issueTicket12, lookupSession12, resumption12Offer } from './tls12-resumption.js';
 
+// SessionKeeper.state bits.
+/** `session` was made by this connection (rather than given with `set()`). */
+const OWN = 1;
+/** The current session has been evicted already (callbacks fire once). */
+const EVICTED = 2;
+/** The current session went to the cache (and the new-session callback) already. */
+const ADDED = 4;
+
 /**
  * The session side of one `Ssl`: offers the session given to `set()` (client), issues and redeems
  * tickets (server), makes the `Session` when the handshake completes, notices the TLS 1.3 tickets
@@ -22,14 +30,10 @@ import { issueTicket12, lookupSession12, resumption12Offer } from './tls12-resum
 export class SessionKeeper {
   /** The connection's session, or the one set with `set()` before the handshake. */
   private session: Session | null = null;
-  /** Whether `session` was made by this connection (rather than given with `set()`). */
-  private own = false;
+  /** OWN, EVICTED and ADDED, one bit each (one field instead of three per connection). */
+  private state = 0;
   /** Tickets issued by the server side of the current connection (counted as the engine asks for them). */
   private issued = 0;
-  /** Whether the current session has been evicted already (callbacks fire once). */
-  private evicted = false;
-  /** Whether the current session went to the cache (and the new-session callback) already. */
-  private added = false;
   /** The engine connection the session is made from. */
   private conn: Connection | null = null;
   /** The session offered to the server on this connection (client), whatever its version. */
@@ -62,8 +66,7 @@ export class SessionKeeper {
    */
   set(session: Session | null): void {
     this.session = session;
-    this.own = false;
-    this.evicted = false;
+    this.state &= ~(OWN | EVICTED);
   }
 
   /**
@@ -75,9 +78,9 @@ export class SessionKeeper {
     const tickets12 = !this.ctx.statefulTickets;
     if (role === 'client') {
       if (tickets12) cfg.sessionTickets12 = true;
-      const offer = this.own ? null : resumptionOffer(this.session, cfg);
+      const offer = (this.state & OWN) !== 0 ? null : resumptionOffer(this.session, cfg);
       if (offer) cfg.resumption = offer;
-      const offer12 = this.own ? null : resumption12Offer(this.session, cfg);
+      const offer12 = (this.state & OWN) !== 0 ? null : resumption12Offer(this.session, cfg);
       if (offer12) cfg.resumption12 = offer12;
       this.offered = offer || offer12 ? this.session : null;
     } else {
@@ -114,7 +117,7 @@ export class SessionKeeper {
       const counted: EngineConfig['issueTickets'] = (secret) => {
         const tickets = inner(secret);
         this.issued += tickets.length;
-        if (this.own && this.session) this.session.ticketsIssued = this.issued;
+        if ((this.state & OWN) !== 0 && this.session) this.session.ticketsIssued = this.issued;
         return tickets;
       };
       cfg.issueTickets = counted;
@@ -146,18 +149,18 @@ export class SessionKeeper {
    */
   observe(conn: Connection): void {
     if (!conn.handshakeComplete) return;
-    if (!this.own && this.defers(conn)) {
+    if ((this.state & OWN) === 0 && this.defers(conn)) {
       this.completedAt ??= conn.config.now();
       return;
     }
     const s = this.ensureSession(conn);
     // Tickets that arrived since: the engine made a new list (a TLS 1.3 client's only).
     if (conn.tickets.length > 0 && s.tickets !== conn.tickets && s.side === 'client') s.receivedTickets(conn.tickets);
-    if (this.evicted || this.added || !s.isResumable()) return;
+    if ((this.state & (EVICTED | ADDED)) !== 0 || !s.isResumable()) return;
     const mode = this.ctx.getSessionCacheMode();
     const wanted = s.side === 'client' ? mode & SSL_SESS_CACHE_CLIENT : mode & SSL_SESS_CACHE_SERVER;
     if (wanted) this.ctx.sessionCache.add(s, !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE) && this.needsInternalStore(s));
-    this.added = true;
+    this.state |= ADDED;
   }
 
   /**
@@ -173,7 +176,7 @@ export class SessionKeeper {
   /** Makes the connection's session if its making was deferred (see `defers`). */
   private materialize(): void {
     const conn = this.conn;
-    if (!this.own && conn !== null && conn.handshakeComplete) this.ensureSession(conn);
+    if ((this.state & OWN) === 0 && conn !== null && conn.handshakeComplete) this.ensureSession(conn);
   }
 
   /**
@@ -190,7 +193,7 @@ export class SessionKeeper {
 
   /** The connection's own session, made on first use after the handshake completed. */
   private ensureSession(conn: Connection): Session {
-    if (!this.own) {
+    if ((this.state & OWN) === 0) {
       const n = conn.negotiated;
       // TLS 1.2: the session's ID is the one the server chose (the cache key OpenSSL uses); an
       // empty one leaves nothing to resume by ID. TLS 1.3: a random cache key.
@@ -201,9 +204,7 @@ export class SessionKeeper {
       const resumed12 = t12 && n.resumed && conn.resumedFrom instanceof Session ? conn.resumedFrom : null;
       if (resumed12 && !(conn.role === 'client' && conn.ticket12)) {
         this.session = resumed12;
-        this.own = true;
-        this.evicted = false;
-        this.added = true;
+        this.state = OWN | ADDED;
         return resumed12;
       }
       const serverId = t12 && t12.sessionId.length > 0 && !resumed12 ? t12.sessionId : null;
@@ -233,9 +234,7 @@ export class SessionKeeper {
         verifyResult: this.resumedSession()?.verifyResult ?? this.verifyResult,
       });
       this.session.ticketsIssued = this.issued;
-      this.own = true;
-      this.evicted = false;
-      this.added = false;
+      this.state = OWN;
     }
     return this.session!;
   }
@@ -262,9 +261,8 @@ export class SessionKeeper {
   reset(dropSession: boolean): void {
     if (dropSession) this.session = null;
     else this.materialize();
-    this.own = false;
+    this.state &= ~(OWN | EVICTED);
     this.issued = 0;
-    this.evicted = false;
     this.conn = null;
     this.offered = null;
     this.completedAt = null;
@@ -273,8 +271,8 @@ export class SessionKeeper {
   /** Evicts the connection's own session (made now if it was deferred: it must not stay resumable). */
   private evict(): boolean {
     this.materialize();
-    if (!this.own || !this.session || this.evicted) return false;
-    this.evicted = true;
+    if ((this.state & OWN) === 0 || !this.session || (this.state & EVICTED) !== 0) return false;
+    this.state |= EVICTED;
     this.ctx.sessionCache.remove(this.session);
     return true;
   }

@@ -73,6 +73,14 @@ function unexpectedEofFailure(): TlsFailure {
   );
 }
 
+// Ssl.state bits.
+/** SSL_set_quiet_shutdown: shutdown() sets both flags and sends nothing (S-44). */
+const QUIET = 1;
+/** free() was called. */
+const FREED = 2;
+/** A KeyUpdate we queued has not reached the wbio yet: OpenSSL counts that as "in init" (S-34). */
+const KEY_UPDATE_PENDING = 4;
+
 /**
  * One TLS connection with OpenSSL's life cycle (OpenSSL `SSL`): `connect`/`accept`, `read`/`write`,
  * the two-step `shutdown()`, `getError()`, `getShutdown`/`setShutdown`, quiet shutdown, `clear`,
@@ -85,7 +93,8 @@ export class Ssl {
   private role: 'client' | 'server' | null = null;
   private conn: Connection | null = null;
   private flags = 0;
-  private quiet: boolean;
+  /** QUIET, FREED and KEY_UPDATE_PENDING, one bit each (one field instead of three per connection). */
+  private state: number;
   private serverName: string | null = null;
   /** SSL_set1_host: the name the certificate must be for, when not the server name. */
   private host: string | null = null;
@@ -94,7 +103,6 @@ export class Ssl {
   private last: SslErrorInfo = NONE;
   /** Sticky fatal error: once set, every I/O call reports it again. */
   private fatal: SslErrorInfo | null = null;
-  private freed = false;
   /** Ciphertext taken from the engine that the wbio has not accepted yet. */
   private outbuf: Uint8Array | null = null;
   /**
@@ -107,8 +115,6 @@ export class Ssl {
   private lastView: Uint8Array | null = null;
   /** Length of a write() whose records are encrypted but not yet all flushed (retry semantics). */
   private pendingWriteLength = -1;
-  /** A KeyUpdate we queued has not reached the wbio yet: OpenSSL counts that as "in init" (S-34). */
-  private keyUpdatePending = false;
   /** Session bookkeeping and OpenSSL's keep-or-evict rules (S-46..S-49). */
   private readonly sessions: SessionKeeper;
   /** Optional trace observer, kept across `clear()`. */
@@ -117,7 +123,7 @@ export class Ssl {
   private keyLogObserver: Connection['onKeyLog'] = null;
 
   constructor(readonly ctx: SslContext) {
-    this.quiet = ctx.getQuietShutdown();
+    this.state = ctx.getQuietShutdown() ? QUIET : 0;
     this.sessions = new SessionKeeper(ctx);
   }
 
@@ -395,16 +401,16 @@ export class Ssl {
    */
   shutdown(): number {
     this.last = NONE;
-    if (this.freed) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'shutdown() after free()');
+    if ((this.state & FREED) !== 0) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'shutdown() after free()');
     if (this.role === null) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'shutdown() before setConnectState()/setAcceptState()');
     // S-34: before or during the handshake, while a KeyUpdate of ours is still unsent, and after
     // any fatal error, shutdown is refused. S-45: this comes before the quiet check.
-    if (!this.conn?.handshakeComplete || this.fatal !== null || this.keyUpdatePending) {
+    if (!this.conn?.handshakeComplete || this.fatal !== null || (this.state & KEY_UPDATE_PENDING) !== 0) {
       return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SHUTDOWN_WHILE_IN_INIT, 'shutdown() while the handshake is not complete, a KeyUpdate is unsent, or after a fatal error');
     }
     const conn = this.conn;
     // S-44: quiet shutdown sets both flags, sends nothing and returns 1.
-    if (this.quiet) {
+    if ((this.state & QUIET) !== 0) {
       this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
       conn.writeClosed = true;
       return this.record(1, SSL_ERROR_NONE, null, '');
@@ -467,12 +473,12 @@ export class Ssl {
 
   /** SSL_set_quiet_shutdown. */
   setQuietShutdown(mode: boolean | 0 | 1): void {
-    this.quiet = mode === true || mode === 1;
+    this.state = mode === true || mode === 1 ? this.state | QUIET : this.state & ~QUIET;
   }
 
   /** SSL_get_quiet_shutdown. */
   getQuietShutdown(): boolean {
-    return this.quiet;
+    return (this.state & QUIET) !== 0;
   }
 
   // ---------------------------------------------------------------- sessions
@@ -533,10 +539,10 @@ export class Ssl {
    * SSL_R_SSL_FREED.
    */
   free(): void {
-    if (this.freed) return;
+    if ((this.state & FREED) !== 0) return;
     // S-46 / D-5: an established connection freed without SENT_SHUTDOWN loses its session.
     this.sessions.teardown(this.established(), (this.flags & SSL_SENT_SHUTDOWN) !== 0);
-    this.freed = true;
+    this.state |= FREED;
     this.conn = null;
     this.appData = null;
     this.outbuf = null;
@@ -549,10 +555,10 @@ export class Ssl {
    * kept so a client can offer it again.
    */
   clear(): number {
-    if (this.freed) return this.record(0, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'clear() after free()');
+    if ((this.state & FREED) !== 0) return this.record(0, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'clear() after free()');
     const evicted = this.sessions.teardown(this.established(), (this.flags & SSL_SENT_SHUTDOWN) !== 0);
     this.sessions.reset(evicted);
-    this.keyUpdatePending = false;
+    this.state &= ~KEY_UPDATE_PENDING;
     this.conn = null;
     this.flags = 0;
     this.fatal = null;
@@ -614,7 +620,7 @@ export class Ssl {
       return this.record(-1, SSL_ERROR_SSL, 'SSL_R_WRONG_SSL_VERSION', 'KeyUpdate exists only in TLS 1.3');
     }
     this.conn.sendKeyUpdate(requestPeer);
-    this.keyUpdatePending = true;
+    this.state |= KEY_UPDATE_PENDING;
     const flushed = this.flush();
     return flushed === 1 ? 1 : flushed;
   }
@@ -657,7 +663,7 @@ export class Ssl {
   /** Common checks at the start of an I/O call; returns a return value to give back, or null to go on. */
   private begin(): number | null {
     this.last = NONE;
-    if (this.freed) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'the Ssl was freed');
+    if ((this.state & FREED) !== 0) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_SSL_FREED, 'the Ssl was freed');
     if (this.role === null) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'call setConnectState()/setAcceptState() (or connect()/accept()) first');
     if (!this.rbio || !this.wbio) return this.record(-1, SSL_ERROR_SSL, Reason.SSL_R_UNINITIALIZED, 'no BIO set: call setBio() first');
     if (this.fatal) {
@@ -748,7 +754,7 @@ export class Ssl {
         const next = this.conn?.takeOutputChunk() ?? null;
         if (!next) {
           // Everything queued, a KeyUpdate included, has reached the wbio.
-          this.keyUpdatePending = false;
+          this.state &= ~KEY_UPDATE_PENDING;
           return 1;
         }
         this.outbuf = next;
