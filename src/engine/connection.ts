@@ -4,7 +4,7 @@ import { Reason, TlsFailure, receivedAlertReason } from '../wire/errors.js';
 import { HandshakeJoiner } from '../wire/handshake.js';
 import type { HandshakeMessage } from '../wire/messages.js';
 import type { EngineConfig } from './config.js';
-import { packValues, packedValue, replacePackedValue } from './packed-values.js';
+import { packValues, packedTail, packedValue, replacePackedTail, replacePackedValue } from './packed-values.js';
 import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
 import { RecordProtection13, type RecordProtection } from './record/protect.js';
 import { RELEASED_TRANSCRIPT, Transcript } from './transcript.js';
@@ -184,13 +184,11 @@ export class Connection {
    */
   resumedFrom: unknown = null;
   /**
-   * Client: the tickets received while nobody had asked for them (through `tickets`), as records in
-   * one buffer (stored-ticket.ts): an idle client's tickets are then one ArrayBuffer, not a list,
-   * an object and a buffer each (about 250 bytes of JS heap per connection). Null when there are
-   * none, or once `tickets` has made them into objects.
+   * The tickets as objects, once asked for (see `tickets`). Until then (client) the tickets
+   * received are records (stored-ticket.ts) in the tail of the buffer the kept values are packed
+   * in (see `keptPacked`): an idle client's tickets then cost no JS heap of their own, not a list,
+   * an object and a buffer each (about 250 bytes per connection), nor a second ArrayBuffer (88).
    */
-  private ticketRecords: ArrayBuffer | null = null;
-  /** The tickets as objects, once asked for (see `tickets`). */
   private ticketList: readonly ReceivedTicket[] = NO_TICKETS;
   /** Optional observer for traces (`-msg`). */
   onTrace: ((e: TraceEvent) => void) | null = null;
@@ -267,6 +265,7 @@ export class Connection {
   /**
    * The values below (`Kept` slots): set one by one during the handshake, then packed into one
    * buffer by releaseHandshakeState (see packed-values.ts), and read through views made on demand.
+   * A client's tickets nobody has asked for yet are the tail of that buffer (see `tickets`).
    */
   private keptValues: (Uint8Array | null)[] | null = [null, null, null, null, null, null, null];
   private keptPacked: ArrayBuffer | null = null;
@@ -887,11 +886,14 @@ export class Connection {
    * all connections share.
    */
   get tickets(): readonly ReceivedTicket[] {
-    const records = this.ticketRecords;
-    if (records !== null) {
+    const packed = this.keptPacked;
+    if (packed !== null) {
       // Records are only kept while the list is empty (see addTicket).
-      this.ticketRecords = null;
-      this.ticketList = storedTickets(records, this.negotiated.suite!, this.negotiated.alpn, this.requestedServerName);
+      const records = packedTail(packed, KEPT_SLOTS);
+      if (records.length > 0) {
+        this.ticketList = storedTickets(records, this.negotiated.suite!, this.negotiated.alpn, this.requestedServerName);
+        this.keptPacked = replacePackedTail(packed, KEPT_SLOTS, null);
+      }
     }
     return this.ticketList;
   }
@@ -902,8 +904,9 @@ export class Connection {
    */
   addTicket(ticket: TicketRecord): void {
     const list = this.ticketList;
-    if (list.length === 0) {
-      this.ticketRecords = appendTicketRecord(this.ticketRecords, ticket, MAX_TICKETS);
+    const packed = this.keptPacked;
+    if (list.length === 0 && packed !== null) {
+      this.keptPacked = replacePackedTail(packed, KEPT_SLOTS, appendTicketRecord(packedTail(packed, KEPT_SLOTS), ticket, MAX_TICKETS));
       return;
     }
     // Asked for already: a new list, exactly as long as its contents (concat: the first push onto

@@ -7,13 +7,15 @@
  * the JS heap), and views are made only when a value is read (KeyUpdate, exporters, tickets,
  * getFinished: rare).
  *
- * Layout: one length byte per slot (0 = no value), then the values in slot order. Values are at
- * most 255 bytes (hash outputs, randoms and Finished data are at most 64).
+ * Layout: one length byte per slot (0 = no value), then the values in slot order, then the
+ * tail: bytes of the holder's own format kept in the same buffer (a client's tickets: one
+ * ArrayBuffer object less per connection), which the functions here keep as they are. Values are
+ * at most 255 bytes (hash outputs, randoms and Finished data are at most 64).
  */
 
-/** Packs `values` (null or empty = absent). */
-export function packValues(values: readonly (Uint8Array | null)[]): ArrayBuffer {
-  let total = values.length;
+/** Packs `values` (null or empty = absent), followed by `tail`. */
+export function packValues(values: readonly (Uint8Array | null)[], tail: Uint8Array | null = null): ArrayBuffer {
+  let total = values.length + (tail?.length ?? 0);
   for (const v of values) {
     if (v && v.length > 255) throw new RangeError(`packValues: a value of ${v.length} bytes does not fit a length byte`);
     total += v?.length ?? 0;
@@ -26,6 +28,7 @@ export function packValues(values: readonly (Uint8Array | null)[]): ArrayBuffer 
     packed.set(v, at);
     at += v.length;
   });
+  if (tail) packed.set(tail, at);
   return packed.buffer;
 }
 
@@ -44,8 +47,25 @@ export function packedValue(packed: ArrayBuffer, slots: number, slot: number): U
   return new Uint8Array(packed, offsetOf(bytes, slots, slot), length);
 }
 
+/** The tail (a view; empty when there is none). */
+export function packedTail(packed: ArrayBuffer, slots: number): Uint8Array {
+  const bytes = new Uint8Array(packed);
+  return bytes.subarray(offsetOf(bytes, slots, slots));
+}
+
+/** The same values followed by `tail` instead (null: none), in a new buffer; the old one is zeroed. */
+export function replacePackedTail(packed: ArrayBuffer, slots: number, tail: Uint8Array | null): ArrayBuffer {
+  const bytes = new Uint8Array(packed);
+  const valuesEnd = offsetOf(bytes, slots, slots);
+  const out = new Uint8Array(valuesEnd + (tail?.length ?? 0));
+  out.set(bytes.subarray(0, valuesEnd));
+  if (tail) out.set(tail, valuesEnd);
+  bytes.fill(0);
+  return out.buffer;
+}
+
 /**
- * Replaces the value in `slot`. A value of the same length is written over the old one in place
+ * Replaces the value in `slot` (the tail stays). A value of the same length is written over the old one in place
  * (a KeyUpdate's next traffic secret: the old secret is gone, as RFC 8446 7.2 asks); otherwise the
  * values are packed anew and the new buffer returned, the old one zeroed.
  */
@@ -58,7 +78,7 @@ export function replacePackedValue(packed: ArrayBuffer, slots: number, slot: num
   }
   const values: (Uint8Array | null)[] = [];
   for (let i = 0; i < slots; i++) values.push(i === slot ? value : packedValue(packed, slots, i));
-  const repacked = packValues(values);
+  const repacked = packValues(values, packedTail(packed, slots));
   bytes.fill(0);
   return repacked;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packValues, packedValue, replacePackedValue } from '../../src/engine/packed-values.js';
+import { packValues, packedTail, packedValue, replacePackedTail, replacePackedValue } from '../../src/engine/packed-values.js';
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -45,4 +45,28 @@ test('a replacement of another length repacks and zeroes the old buffer', () => 
   const cleared = replacePackedValue(after, 3, 2, null);
   assert.equal(packedValue(cleared, 3, 2), null);
   assert.deepEqual(packedValue(cleared, 3, 1), bytes(20, 5));
+});
+
+test('a tail after the values: kept through replacements of either kind, replaced alone (the old buffer zeroed)', () => {
+  const tail = bytes(50, 0x77);
+  const packed = packValues([bytes(12, 1), null, bytes(32, 3)], tail);
+  assert.deepEqual(packedTail(packed, 3), tail);
+  assert.deepEqual(packedValue(packed, 3, 2), bytes(32, 3));
+  // In place (same length) and repacked (another length): the tail stays.
+  const inPlace = replacePackedValue(packed, 3, 2, bytes(32, 4));
+  assert.equal(inPlace, packed);
+  assert.deepEqual(packedTail(inPlace, 3), tail);
+  const repacked = replacePackedValue(inPlace, 3, 1, bytes(20, 5));
+  assert.deepEqual(packedTail(repacked, 3), tail);
+  assert.deepEqual(packedValue(repacked, 3, 1), bytes(20, 5));
+  // The tail replaced: the values stay, the old buffer is zeroed.
+  const longer = replacePackedTail(repacked, 3, bytes(70, 0x66));
+  assert.deepEqual(packedTail(longer, 3), bytes(70, 0x66));
+  assert.deepEqual([0, 1, 2].map((i) => packedValue(longer, 3, i)), [bytes(12, 1), bytes(20, 5), bytes(32, 4)]);
+  assert.ok(new Uint8Array(repacked).every((b) => b === 0));
+  const none = replacePackedTail(longer, 3, null);
+  assert.equal(packedTail(none, 3).length, 0);
+  assert.equal(none.byteLength, 3 + 12 + 20 + 32);
+  // Without a tail there is none.
+  assert.equal(packedTail(packValues([bytes(3, 1)]), 1).length, 0);
 });

@@ -166,8 +166,25 @@ test('a client keeps the tickets nobody asked for as records in one buffer; once
   const s2 = new Connection(config('server', { issueTickets: () => [] }), 'server');
   c2.start();
   pump(c2, s2);
+  const values = (conn: Connection) => [conn.finishedSent, conn.clientRandom, conn.clientTrafficSecret, conn.exporterSecret, conn.resumptionSecret].map((v) => v!.slice());
+  const before = values(c2);
+  const packedBytes = () => (c2 as unknown as { keptPacked: ArrayBuffer }).keptPacked.byteLength;
+  const valuesOnly = packedBytes();
   for (let n = 1; n <= 10; n++) c2.addTicket(ticket(n));
-  assert.deepEqual(c2.tickets.map((t) => t.receivedAt), [3, 4, 5, 6, 7, 8, 9, 10]);
+  // The records sit after the kept values in their one buffer, and neither disturbs the other:
+  // nor does a KeyUpdate (its new traffic secrets are written over the old ones).
+  assert.ok(packedBytes() > valuesOnly + 8 * 32, 'the records are in the kept values buffer');
+  assert.deepEqual(values(c2), before);
+  c2.sendKeyUpdate(true);
+  pump(c2, s2);
+  assert.deepEqual(c2.clientTrafficSecret, s2.clientTrafficSecret);
+  assert.notDeepEqual(c2.clientTrafficSecret, before[2]);
+  const asked = c2.tickets;
+  assert.deepEqual(asked.map((t) => t.receivedAt), [3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(asked[7]!.psk, new Uint8Array(32).fill(10));
+  assert.equal(packedBytes(), valuesOnly, 'once asked for, the records leave the kept values buffer');
+  assert.deepEqual(values(c2).filter((_, i) => i !== 2), before.filter((_, i) => i !== 2));
+  assert.deepEqual(c2.exportKeyingMaterial('label', new Uint8Array(0), 16), s2.exportKeyingMaterial('label', new Uint8Array(0), 16));
 });
 
 test("the connection's yes/no state (one field of bits): each flag reads back what was set, independently of the others", () => {

@@ -36,27 +36,34 @@ test('StoredTicket keeps its numbers in the buffer: the largest u32 values, a fr
   }
 });
 
-test('ticket records: appended into one buffer (copies), the oldest dropped beyond the limit, read back as objects over that buffer', () => {
+test('ticket records: appended one after another (copies), the oldest dropped beyond the limit, read back as objects over one copy of them', () => {
   const suite = suiteInfo(0x1301)!;
   const record = (n: number) => {
     const received = new Uint8Array(40).fill(n);
     return { lifetime: 100 * n, ageAdd: 0xfffffff0 + n, ticket: received.subarray(5, 5 + n), maxEarlyData: n, psk: new Uint8Array(32).fill(0x80 + n), receivedAt: 1_700_000_000_000 + n + 0.5 };
   };
-  let records: ArrayBuffer | null = null;
+  let records: Uint8Array = new Uint8Array(0);
   for (let n = 1; n <= 4; n++) records = appendTicketRecord(records, record(n), 3);
-  const tickets = storedTickets(records!, suite, 'h2', 'example.com');
-  assert.equal(records!.byteLength, 3 * (TICKET_RECORD_HEADER + 32) + 2 + 3 + 4, 'the newest three, nothing else');
+  assert.equal(records.length, 3 * (TICKET_RECORD_HEADER + 32) + 2 + 3 + 4, 'the newest three, nothing else');
+  // The records may be a view into a larger buffer (a connection keeps them after its values).
+  const host = new Uint8Array(7 + records.length).fill(0xee);
+  host.set(records, 7);
+  const tickets = storedTickets(host.subarray(7), suite, 'h2', 'example.com');
+  host.fill(0);
   assert.deepEqual(tickets.map((t) => t.ticket), [2, 3, 4].map((n) => new Uint8Array(n).fill(n)));
+  const own = tickets[0]!.ticket.buffer;
+  assert.notEqual(own, host.buffer, 'the tickets keep a copy, not the buffer they were read from');
+  assert.equal(own.byteLength, records.length);
   for (const [i, t] of tickets.entries()) {
     const n = i + 2;
     assert.deepEqual([t.lifetime, t.ageAdd, t.maxEarlyData, t.receivedAt], [100 * n, 0xfffffff0 + n, n, 1_700_000_000_000 + n + 0.5]);
     assert.deepEqual(t.psk, new Uint8Array(32).fill(0x80 + n));
-    assert.equal(t.ticket.buffer, records);
+    assert.equal(t.ticket.buffer, own, 'one copy for all of them');
     assert.equal(t.suite, suite);
     assert.equal(t.alpn, 'h2');
     assert.equal(t.serverName, 'example.com');
   }
   // A limit of one keeps only the newest.
-  const one = appendTicketRecord(appendTicketRecord(null, record(1), 1), record(2), 1);
+  const one = appendTicketRecord(appendTicketRecord(new Uint8Array(0), record(1), 1), record(2), 1);
   assert.deepEqual(storedTickets(one, suite, null, null).map((t) => t.ticket), [new Uint8Array(2).fill(2)]);
 });

@@ -36,32 +36,37 @@ function writeRecord(out: Uint8Array, offset: number, t: TicketRecord): number {
 }
 
 /** The length of the record at `offset` of `bytes`. */
-function recordAt(bytes: ArrayBuffer, offset: number): number {
-  const header = new DataView(bytes, offset, TICKET_RECORD_HEADER);
+function recordAt(bytes: Uint8Array, offset: number): number {
+  const header = new DataView(bytes.buffer, bytes.byteOffset + offset, TICKET_RECORD_HEADER);
   return TICKET_RECORD_HEADER + header.getUint32(TICKET_LENGTH) + header.getUint32(PSK_LENGTH);
 }
 
 /**
- * Tickets a client received and nobody has asked for yet, kept as records in one buffer: `records`
- * (null for none) with `t` appended, dropping the oldest while more than `max` would remain. The
- * ticket and PSK are copied (the decoded ticket is a view of the whole received record).
+ * Tickets a client received and nobody has asked for yet, kept as records one after another:
+ * `records` (empty for none) with `t` appended, dropping the oldest while more than `max` would
+ * remain, in a new array. The ticket and PSK are copied (the decoded ticket is a view of the whole
+ * received record).
  */
-export function appendTicketRecord(records: ArrayBuffer | null, t: TicketRecord, max: number): ArrayBuffer {
+export function appendTicketRecord(records: Uint8Array, t: TicketRecord, max: number): Uint8Array {
   const offsets: number[] = [];
-  const end = records?.byteLength ?? 0;
-  for (let at = 0; at < end; at += recordAt(records!, at)) offsets.push(at);
+  const end = records.length;
+  for (let at = 0; at < end; at += recordAt(records, at)) offsets.push(at);
   // Keep the newest max - 1 of them (all of them go when max is 1).
   const from = offsets.length >= max ? (offsets[offsets.length - max + 1] ?? end) : 0;
   const out = new Uint8Array(end - from + recordLength(t));
-  if (records !== null) out.set(new Uint8Array(records, from));
+  out.set(records.subarray(from));
   writeRecord(out, end - from, t);
-  return out.buffer;
+  return out;
 }
 
-/** The tickets whose records `records` holds, oldest first, as objects over that buffer. */
-export function storedTickets(records: ArrayBuffer, suite: SuiteInfo, alpn: string | null, serverName: string | null): StoredTicket[] {
+/**
+ * The tickets whose records `records` holds, oldest first, as objects over one copy of them (so
+ * they keep nothing else of the buffer `records` may be a view of).
+ */
+export function storedTickets(records: Uint8Array, suite: SuiteInfo, alpn: string | null, serverName: string | null): StoredTicket[] {
+  const own = records.slice();
   const out: StoredTicket[] = [];
-  for (let at = 0; at < records.byteLength; at += recordAt(records, at)) out.push(new StoredTicket(records, at, suite, alpn, serverName));
+  for (let at = 0; at < own.length; at += recordAt(own, at)) out.push(new StoredTicket(own.buffer, at, suite, alpn, serverName));
   return out;
 }
 
