@@ -5,7 +5,7 @@ import { HandshakeJoiner } from '../wire/handshake.js';
 import type { HandshakeMessage } from '../wire/messages.js';
 import type { EngineConfig } from './config.js';
 import { packValues, packedTail, packedValue, replacePackedTail, replacePackedValue } from './packed-values.js';
-import { Deframer, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
+import { Deframer, MAX_CIPHERTEXT_TLS12, MAX_CIPHERTEXT_TLS13, type RawRecord } from './record/deframer.js';
 import { RecordProtection13, type RecordProtection } from './record/protect.js';
 import { RELEASED_TRANSCRIPT, Transcript } from './transcript.js';
 import { Tls12Client } from './tls12/client.js';
@@ -111,7 +111,7 @@ const JOIN_BELOW = 4096;
 const MAX_TICKETS = 8;
 
 /**
- * The bits of Connection.flags: the connection's yes/no state in one field instead of eight
+ * The bits of Connection.flags: the connection's yes/no state in one field instead of one each
  * (56 bytes less of JS heap per connection), the public ones read and written through accessors
  * of their old names.
  */
@@ -130,6 +130,10 @@ const FIRST_RECORD_SENT = 32;
 const PEER_WRITES_PROTECTED = 64;
 /** The handshake-only state has been dropped (once, when the handshake completes). */
 const HANDSHAKE_RELEASED = 128;
+/** A record has been received (what a deframer made again must know: see `deframer`). */
+const RECORD_RECEIVED = 256;
+/** Received records are under TLS 1.3's size limit (likewise). */
+const TLS13_RECORDS = 512;
 
 /** The slots of the values a connection keeps after its handshake (Connection.kept). */
 const Kept = {
@@ -340,7 +344,13 @@ export class Connection {
   /** Largest plaintext we put in one record (the peer's record_size_limit may lower it). */
   maxSendFragment: number;
 
-  private readonly deframer = new Deframer();
+  /**
+   * Reassembles records from the transport's bytes. Made by the first bytes received; dropped when
+   * the transport has nothing more for now and it holds no partial record, and made again by the
+   * next bytes, so an idle connection keeps none (72 bytes). What it has to remember in between
+   * (whether records came, the TLS 1.3 size limit) is in flags.
+   */
+  private deframer: Deframer | null = null;
   /**
    * Reassembles handshake messages from records. Made by the first handshake record, dropped when
    * it holds nothing once the handshake is complete (made again by a post-handshake message), so
@@ -388,25 +398,33 @@ export class Connection {
    * so whole records in it are used where they are instead of being copied (see Deframer.push).
    */
   receive(data: Uint8Array, stable = false): void {
-    this.deframer.push(data, stable);
+    const limit = (this.flags & TLS13_RECORDS) !== 0 ? MAX_CIPHERTEXT_TLS13 : MAX_CIPHERTEXT_TLS12;
+    (this.deframer ??= new Deframer(limit, (this.flags & RECORD_RECEIVED) !== 0)).push(data, stable);
   }
 
   /**
-   * The transport has nothing more for now: the receive buffer is dropped if it holds no partial
-   * record, so idle connections stay small.
+   * The transport has nothing more for now: the receive buffer (and the deframer) is dropped if it
+   * holds no partial record, so idle connections stay small.
    */
   inputDrained(): void {
-    this.deframer.release();
+    const d = this.deframer;
+    if (d === null) return;
+    d.release();
+    if (d.buffered === 0) {
+      if (d.recordsSeen) this.flags |= RECORD_RECEIVED;
+      this.deframer = null;
+    }
   }
 
   /** How many more bytes complete the next record (at least 1), so callers can read exactly. */
   bytesNeeded(): number {
-    return this.deframer.needed();
+    // With no deframer nothing is buffered: a record header is next.
+    return this.deframer?.needed() ?? 5;
   }
 
   /** Bytes received but not yet processed as records. */
   get bufferedInput(): number {
-    return this.deframer.buffered;
+    return this.deframer?.buffered ?? 0;
   }
 
   /**
@@ -416,7 +434,7 @@ export class Connection {
    */
   nextRecord(): RecordEvent | null {
     if (this.failure) throw this.failure;
-    const record = this.deframer.next();
+    const record = this.deframer === null ? null : this.deframer.next();
     if (!record) return null;
     const event = this.processRecord(record);
     this.flushHandshake();
@@ -797,7 +815,8 @@ export class Connection {
     }
     this.readProtection = this.protectionFor(suite, secret);
     if (this.receivedRecordLimit !== null) this.readProtection.limitReceivedPlaintext(this.receivedRecordLimit);
-    this.deframer.maxFragment = MAX_CIPHERTEXT_TLS13;
+    this.flags |= TLS13_RECORDS;
+    if (this.deframer !== null) this.deframer.maxFragment = MAX_CIPHERTEXT_TLS13;
   }
 
   /** Installs a TLS 1.3 write key derived from `secret` (queued handshake messages go out under the old key first). */

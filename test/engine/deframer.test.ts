@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Deframer } from '../../src/engine/record/deframer.js';
+import { Deframer, MAX_CIPHERTEXT_TLS13 } from '../../src/engine/record/deframer.js';
+import { AlertDescription } from '../../src/wire/enums.js';
+import { Reason, TlsFailure } from '../../src/wire/errors.js';
 
 function record(type: number, body: Uint8Array): Uint8Array {
   const r = new Uint8Array(5 + body.length);
@@ -95,4 +97,24 @@ test('Deframer: stable input is framed in place: header and body read from one c
   big.fill(0);
   d.push(r.subarray(100), true);
   assert.deepEqual(d.next()?.fragment, r.subarray(5));
+});
+
+test('Deframer made again for a connection that has had records: the first record is no longer judged as a possible non-TLS peer, and the limit given holds', () => {
+  const http = new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n');
+  const fresh = new Deframer();
+  fresh.push(http);
+  assert.throws(() => fresh.next(), (e: TlsFailure) => e.reason === Reason.SSL_R_HTTP_REQUEST && e.alert === null);
+  assert.equal(fresh.recordsSeen, false);
+  const again = new Deframer(MAX_CIPHERTEXT_TLS13, true);
+  assert.equal(again.recordsSeen, true);
+  again.push(http);
+  assert.throws(() => again.next(), (e: TlsFailure) => e.reason === Reason.SSL_R_WRONG_VERSION_NUMBER && e.alert === AlertDescription.protocol_version);
+  const big = new Deframer(MAX_CIPHERTEXT_TLS13, true);
+  big.push(Uint8Array.of(23, 3, 3, (MAX_CIPHERTEXT_TLS13 + 1) >> 8, (MAX_CIPHERTEXT_TLS13 + 1) & 0xff));
+  assert.throws(() => big.next(), (e: TlsFailure) => e.alert === AlertDescription.record_overflow);
+  const ok = new Deframer(MAX_CIPHERTEXT_TLS13, true);
+  const r = record(23, body(MAX_CIPHERTEXT_TLS13, 3));
+  ok.push(r);
+  assert.deepEqual(ok.next()?.fragment, r.subarray(5));
+  assert.equal(ok.recordsSeen, true);
 });

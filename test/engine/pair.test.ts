@@ -7,7 +7,7 @@ import { KeySchedule13 } from '../../src/engine/tls13/key-schedule.js';
 import { RELEASED_TRANSCRIPT } from '../../src/engine/transcript.js';
 import { TLS13_CLIENT_TRAFFIC, TLS13_SERVER_TRAFFIC } from '../../src/engine/tls13/traffic.js';
 import type { EngineConfig } from '../../src/engine/config.js';
-import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
+import { AlertDescription, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { TlsFailure } from '../../src/wire/errors.js';
 import { createSelfSignedCertificate } from '../../src/x509/self-signed.js';
 
@@ -185,6 +185,42 @@ test('a client keeps the tickets nobody asked for as records in one buffer; once
   assert.equal(packedBytes(), valuesOnly, 'once asked for, the records leave the kept values buffer');
   assert.deepEqual(values(c2).filter((_, i) => i !== 2), before.filter((_, i) => i !== 2));
   assert.deepEqual(c2.exportKeyingMaterial('label', new Uint8Array(0), 16), s2.exportKeyingMaterial('label', new Uint8Array(0), 16));
+});
+
+test('an idle connection keeps no deframer; the one made by the next bytes frames on, under the TLS 1.3 limit, and judges no record as a first one', () => {
+  const c = new Connection(config('client'), 'client');
+  const s = new Connection(config('server'), 'server');
+  c.start();
+  pump(c, s);
+  assert.equal(c.handshakeComplete && s.handshakeComplete, true);
+  const deframerOf = (conn: Connection) => (conn as unknown as { deframer: unknown }).deframer;
+  for (const conn of [c, s]) {
+    assert.notEqual(deframerOf(conn), null);
+    conn.inputDrained();
+    assert.equal(deframerOf(conn), null, 'nothing buffered: dropped');
+    assert.equal(conn.bufferedInput, 0);
+    assert.equal(conn.bytesNeeded(), 5);
+  }
+  // A partial record keeps it through inputDrained; data flows across the re-made deframers.
+  c.sendApplicationData(new TextEncoder().encode('half'));
+  const out = c.takeOutput()!;
+  s.receive(out.subarray(0, 7));
+  s.inputDrained();
+  assert.notEqual(deframerOf(s), null, 'a partial record stays');
+  assert.equal(s.nextRecord(), null);
+  s.receive(out.subarray(7));
+  const e = s.nextRecord();
+  assert.ok(e && e.kind === 'data');
+  assert.equal(new TextDecoder().decode(e.data), 'half');
+  s.inputDrained();
+  // The TLS 1.3 limit holds in a re-made deframer: one byte over it is record_overflow.
+  const over = 16384 + 256 + 1;
+  s.receive(Uint8Array.of(23, 3, 3, over >> 8, over & 0xff));
+  assert.throws(() => s.nextRecord(), (err: TlsFailure) => err.alert === AlertDescription.record_overflow);
+  // Nor is a later non-TLS record taken for a stray non-TLS peer's first bytes.
+  c.inputDrained();
+  c.receive(new TextEncoder().encode('GET / HTTP/1.1\r\n'));
+  assert.throws(() => c.nextRecord(), (err: TlsFailure) => err.alert === AlertDescription.protocol_version);
 });
 
 test("the connection's yes/no state (one field of bits): each flag reads back what was set, independently of the others", () => {

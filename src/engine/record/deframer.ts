@@ -32,9 +32,24 @@ export class Deframer {
    */
   private view: Uint8Array | null = null;
   /** Records returned so far: the first one is judged differently when it is not TLS at all. */
-  private records = 0;
+  private records: number;
   /** Upper bound on a record's fragment length; lowered to the TLS 1.3 limit once 1.3 is negotiated. */
-  maxFragment = MAX_CIPHERTEXT_TLS12;
+  maxFragment: number;
+
+  /**
+   * @param maxFragment the record size limit (the TLS 1.2 one until 1.3 is negotiated)
+   * @param recordsSeen a deframer made for a connection that has received records already (its
+   *   holder drops an idle one and makes it again with the next bytes)
+   */
+  constructor(maxFragment: number = MAX_CIPHERTEXT_TLS12, recordsSeen = false) {
+    this.maxFragment = maxFragment;
+    this.records = recordsSeen ? 1 : 0;
+  }
+
+  /** Whether a record has been returned (by this deframer or, see the constructor, an earlier one). */
+  get recordsSeen(): boolean {
+    return this.records > 0;
+  }
 
   /** Bytes buffered and not yet returned as records. */
   get buffered(): number {
