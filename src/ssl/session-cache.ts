@@ -129,8 +129,10 @@ export class SessionCache {
    * resumable and calls `onRemoveSession`. Returns whether it was in the cache.
    */
   remove(session: Session): boolean {
-    const key = session.idHex;
-    const cached = this.sessions.get(key) === session;
+    // An empty store (a TLS 1.3 server with stateless tickets) needs no key: the hex of the ID is
+    // a string of 64 characters built per call, and every fatal alert evicts a session.
+    const key = this.sessions.size > 0 ? session.idHex : null;
+    const cached = key !== null && this.sessions.get(key) === session;
     if (cached) this.sessions.delete(key);
     session.notResumable();
     this.onRemoveSession?.(session);
