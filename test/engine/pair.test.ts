@@ -50,11 +50,17 @@ function pump(a: Connection, b: Connection): { a: Uint8Array[]; b: Uint8Array[] 
   return seen;
 }
 
-test('client and server connections complete a TLS 1.3 handshake and exchange data', () => {
+/** A client and a server connection (of the given settings) that have completed their handshake (and the server's tickets). */
+function established(serverConfig: EngineConfig = config('server')): { c: Connection; s: Connection } {
   const c = new Connection(config('client'), 'client');
-  const s = new Connection(config('server'), 'server');
+  const s = new Connection(serverConfig, 'server');
   c.start();
   pump(c, s);
+  return { c, s };
+}
+
+test('client and server connections complete a TLS 1.3 handshake and exchange data', () => {
+  const { c, s } = established();
   assert.equal(c.handshakeComplete, true);
   assert.equal(s.handshakeComplete, true);
   c.sendApplicationData(new TextEncoder().encode('ping'));
@@ -97,10 +103,7 @@ test('after the handshake a connection keeps config.afterHandshake in place of i
 });
 
 test('after the handshake the kept values share one buffer, and KeyUpdate overwrites the old traffic secret', () => {
-  const c = new Connection(config('client'), 'client');
-  const s = new Connection(config('server'), 'server');
-  c.start();
-  pump(c, s);
+  const { c, s } = established();
   assert.equal(c.handshakeComplete && s.handshakeComplete, true);
   pump(c, s); // tickets
   for (const conn of [c, s]) {
@@ -112,10 +115,7 @@ test('after the handshake the kept values share one buffer, and KeyUpdate overwr
     assert.equal(conn.keySchedule, KeySchedule13.released(nodeCrypto, 'sha256'));
   }
   // Nor of the handshake machine: each side's post-handshake machine is one object for all.
-  const c2 = new Connection(config('client'), 'client');
-  const s2 = new Connection(config('server'), 'server');
-  c2.start();
-  pump(c2, s2);
+  const { c: c2, s: s2 } = established();
   assert.equal(c.machine, TLS13_CLIENT_TRAFFIC);
   assert.equal(c2.machine, TLS13_CLIENT_TRAFFIC);
   assert.equal(s.machine, TLS13_SERVER_TRAFFIC);
@@ -137,10 +137,7 @@ test('after the handshake the kept values share one buffer, and KeyUpdate overwr
 });
 
 test('a client keeps the tickets nobody asked for as records in one buffer; once asked for they are objects, later ones make new lists; the newest eight stay', () => {
-  const c = new Connection(config('client'), 'client');
-  const s = new Connection(config('server', { issueTickets: () => [] }), 'server');
-  c.start();
-  pump(c, s);
+  const { c, s } = established(config('server', { issueTickets: () => [] }));
   assert.equal(c.handshakeComplete, true);
   const none = c.tickets;
   assert.equal(none.length, 0);
@@ -162,10 +159,7 @@ test('a client keeps the tickets nobody asked for as records in one buffer; once
   assert.equal(later[0], first[2], 'a ticket keeps its object');
   assert.deepEqual(later[7]!.psk, new Uint8Array(32).fill(10));
   // Never asked for until past the limit: the records keep the newest eight as well.
-  const c2 = new Connection(config('client'), 'client');
-  const s2 = new Connection(config('server', { issueTickets: () => [] }), 'server');
-  c2.start();
-  pump(c2, s2);
+  const { c: c2, s: s2 } = established(config('server', { issueTickets: () => [] }));
   const values = (conn: Connection) => [conn.finishedSent, conn.clientRandom, conn.clientTrafficSecret, conn.exporterSecret, conn.resumptionSecret].map((v) => v!.slice());
   const before = values(c2);
   const packedBytes = () => (c2 as unknown as { keptPacked: ArrayBuffer }).keptPacked.byteLength;
@@ -188,10 +182,7 @@ test('a client keeps the tickets nobody asked for as records in one buffer; once
 });
 
 test('an idle connection keeps no deframer; the one made by the next bytes frames on, under the TLS 1.3 limit, and judges no record as a first one', () => {
-  const c = new Connection(config('client'), 'client');
-  const s = new Connection(config('server'), 'server');
-  c.start();
-  pump(c, s);
+  const { c, s } = established();
   assert.equal(c.handshakeComplete && s.handshakeComplete, true);
   const deframerOf = (conn: Connection) => (conn as unknown as { deframer: unknown }).deframer;
   for (const conn of [c, s]) {
