@@ -53,14 +53,17 @@ export function packedTail(packed: ArrayBuffer, slots: number): Uint8Array {
   return bytes.subarray(offsetOf(bytes, slots, slots));
 }
 
-/** The same values followed by `tail` instead (null: none), in a new buffer; the old one is zeroed. */
+/**
+ * The same values followed by `tail` instead (null: none), in a new buffer. The old one is left as
+ * it is, unlike replacePackedValue's: no value is retired (the new buffer holds them all), and a
+ * view of a value read before stays what it was.
+ */
 export function replacePackedTail(packed: ArrayBuffer, slots: number, tail: Uint8Array | null): ArrayBuffer {
   const bytes = new Uint8Array(packed);
   const valuesEnd = offsetOf(bytes, slots, slots);
   const out = new Uint8Array(valuesEnd + (tail?.length ?? 0));
   out.set(bytes.subarray(0, valuesEnd));
   if (tail) out.set(tail, valuesEnd);
-  bytes.fill(0);
   return out.buffer;
 }
 
