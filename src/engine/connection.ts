@@ -134,6 +134,8 @@ const HANDSHAKE_RELEASED = 128;
 const RECORD_RECEIVED = 256;
 /** Received records are under TLS 1.3's size limit (likewise). */
 const TLS13_RECORDS = 512;
+/** Client: the kept values' buffer has ticket records in its tail (see `tickets`). */
+const TICKETS_IN_TAIL = 1024;
 
 /** The slots of the values a connection keeps after its handshake (Connection.kept). */
 const Kept = {
@@ -905,14 +907,13 @@ export class Connection {
    * all connections share.
    */
   get tickets(): readonly ReceivedTicket[] {
-    const packed = this.keptPacked;
-    if (packed !== null) {
+    // Read after every record (SessionKeeper.observe): a flag, so that costs no views.
+    if ((this.flags & TICKETS_IN_TAIL) !== 0) {
       // Records are only kept while the list is empty (see addTicket).
-      const records = packedTail(packed, KEPT_SLOTS);
-      if (records.length > 0) {
-        this.ticketList = storedTickets(records, this.negotiated.suite!, this.negotiated.alpn, this.requestedServerName);
-        this.keptPacked = replacePackedTail(packed, KEPT_SLOTS, null);
-      }
+      const packed = this.keptPacked!;
+      this.flags &= ~TICKETS_IN_TAIL;
+      this.ticketList = storedTickets(packedTail(packed, KEPT_SLOTS), this.negotiated.suite!, this.negotiated.alpn, this.requestedServerName);
+      this.keptPacked = replacePackedTail(packed, KEPT_SLOTS, null);
     }
     return this.ticketList;
   }
@@ -926,6 +927,7 @@ export class Connection {
     const packed = this.keptPacked;
     if (list.length === 0 && packed !== null) {
       this.keptPacked = replacePackedTail(packed, KEPT_SLOTS, appendTicketRecord(packedTail(packed, KEPT_SLOTS), ticket, MAX_TICKETS));
+      this.flags |= TICKETS_IN_TAIL;
       return;
     }
     // Asked for already: a new list, exactly as long as its contents (concat: the first push onto
