@@ -400,8 +400,13 @@ export class Connection {
    * so whole records in it are used where they are instead of being copied (see Deframer.push).
    */
   receive(data: Uint8Array, stable = false): void {
+    (this.deframer ?? this.newDeframer()).push(data, stable);
+  }
+
+  /** A deframer made again after an idle spell (see `deframer`), with what the last one knew. */
+  private newDeframer(): Deframer {
     const limit = (this.flags & TLS13_RECORDS) !== 0 ? MAX_CIPHERTEXT_TLS13 : MAX_CIPHERTEXT_TLS12;
-    (this.deframer ??= new Deframer(limit, (this.flags & RECORD_RECEIVED) !== 0)).push(data, stable);
+    return (this.deframer = new Deframer(limit, (this.flags & RECORD_RECEIVED) !== 0));
   }
 
   /**

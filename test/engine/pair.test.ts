@@ -50,6 +50,15 @@ function pump(a: Connection, b: Connection): { a: Uint8Array[]; b: Uint8Array[] 
   return seen;
 }
 
+/** Sends `toServer` from `c` and `toClient` from `s`, and checks each arrives. */
+function assertExchange(c: Connection, s: Connection, toServer: string, toClient: string): void {
+  c.sendApplicationData(new TextEncoder().encode(toServer));
+  s.sendApplicationData(new TextEncoder().encode(toClient));
+  const seen = pump(c, s);
+  assert.equal(new TextDecoder().decode(seen.b[0]), toServer);
+  assert.equal(new TextDecoder().decode(seen.a[0]), toClient);
+}
+
 /** A client and a server connection (of the given settings) that have completed their handshake (and the server's tickets). */
 function established(serverConfig: EngineConfig = config('server')): { c: Connection; s: Connection } {
   const c = new Connection(config('client'), 'client');
@@ -63,11 +72,7 @@ test('client and server connections complete a TLS 1.3 handshake and exchange da
   const { c, s } = established();
   assert.equal(c.handshakeComplete, true);
   assert.equal(s.handshakeComplete, true);
-  c.sendApplicationData(new TextEncoder().encode('ping'));
-  s.sendApplicationData(new TextEncoder().encode('pong'));
-  const seen = pump(c, s);
-  assert.equal(new TextDecoder().decode(seen.b[0]), 'ping');
-  assert.equal(new TextDecoder().decode(seen.a[0]), 'pong');
+  assertExchange(c, s, 'ping', 'pong');
 });
 
 test('after the handshake a connection keeps config.afterHandshake in place of its settings; without it its own, the handshake callbacks cleared', () => {
@@ -95,11 +100,7 @@ test('after the handshake a connection keeps config.afterHandshake in place of i
   assert.deepEqual(c.tickets[0]!.ticket, ticket.ticket);
   // The connection works on with the shared settings: a KeyUpdate, data both ways.
   c.sendKeyUpdate(true);
-  c.sendApplicationData(new TextEncoder().encode('after'));
-  s.sendApplicationData(new TextEncoder().encode('back'));
-  const seen = pump(c, s);
-  assert.equal(new TextDecoder().decode(seen.b[0]), 'after');
-  assert.equal(new TextDecoder().decode(seen.a[0]), 'back');
+  assertExchange(c, s, 'after', 'back');
 });
 
 test('after the handshake the kept values share one buffer, and KeyUpdate overwrites the old traffic secret', () => {
