@@ -202,6 +202,9 @@ class NodeAead implements Aead {
     if (key.length !== expected) {
       throw new RangeError(`typessl: ${algorithm} needs a ${expected}-byte key, got ${key.length}`);
     }
+    // Checked before the key reaches the scratch, which would otherwise keep it: this class holds
+    // only four of a 32-byte key's eight words.
+    if (expected !== 16 && new.target === NodeAead) throw new Error('typessl: internal error: a 32-byte key needs NodeAead32');
     // A copy: the key schedule zeroes its secrets when a stage is consumed. The scratch is zeroed
     // once the key is in the fields (for a 32-byte key by NodeAead32, after it took the rest).
     const scratch = expected === 16 ? KEY_SCRATCH_16 : KEY_SCRATCH_32;
@@ -212,7 +215,6 @@ class NodeAead implements Aead {
     this.k2 = w[2]!;
     this.k3 = w[3]!;
     if (expected === 16) w.fill(0);
-    else if (new.target === NodeAead) throw new Error('typessl: internal error: a 32-byte key needs NodeAead32');
   }
 
   /**
